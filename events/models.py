@@ -1,0 +1,122 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Body, Organisation
+from plan.models import Activity, Section
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.has_perm("events.view_members_only_event"):
+            return self
+        return self.filter(visibility=Event.Visibility.PUBLIC)
+
+
+class Event(models.Model):
+    """A meeting place: Mälartinget, the council and board meetings, Almedalen …"""
+
+    class Kind(models.TextChoices):
+        MALARTINGET = "malartinget", _("Mälartinget")
+        COUNCIL_MEETING = "council_meeting", _("Council meeting")
+        BOARD_MEETING = "board_meeting", _("Board meeting")
+        ALMEDALEN = "almedalen", _("Almedalen")
+        FREIGHT_DAY = "freight_day", _("Freight transport day")
+        MARITIME_DAY = "maritime_day", _("Maritime day")
+        STUDY_TRIP = "study_trip", _("Study trip")
+        THEMATIC_MEETING = "thematic_meeting", _("Thematic meeting")
+        OTHER = "other", _("Other")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Everyone")
+        MEMBERS = "members", _("Members only")
+
+    slug = models.SlugField(_("short name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    start_time = models.TimeField(_("start time"), null=True, blank=True)
+    end_time = models.TimeField(_("end time"), null=True, blank=True)
+    date_note = models.CharField(
+        _("note on the date"), max_length=200, blank=True,
+        help_text=_("E.g. “Provisionally spring 2024” when there is no exact date yet."),
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    body = models.ForeignKey(
+        Body, verbose_name=_("body that meets"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="events",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="children",
+    )
+    hosts = models.ManyToManyField(
+        Organisation, verbose_name=_("hosts and partners"), blank=True, related_name="events"
+    )
+    sections = models.ManyToManyField(
+        Section, verbose_name=_("plan sections"), blank=True, related_name="events"
+    )
+    activities = models.ManyToManyField(
+        Activity, verbose_name=_("activities"), blank=True, related_name="events"
+    )
+    visibility = models.CharField(
+        _("who may see it"), max_length=10, choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+    )
+    registration_open = models.BooleanField(_("open for registration"), default=False)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("start_date").asc(nulls_last=True), "title"]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        permissions = [
+            ("view_members_only_event", _("Can see members-only events")),
+            ("register_for_event", _("Can register for events")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(start_date__isnull=False, end_date__gte=models.F("start_date")),
+                name="event_ends_after_start",
+                violation_error_message=_("The event cannot end before it starts."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+
+class Registration(models.Model):
+    class Response(models.TextChoices):
+        ATTENDING = "attending", _("Attending")
+        NOT_ATTENDING = "not_attending", _("Not attending")
+
+    event = models.ForeignKey(
+        Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="registrations",
+    )
+    response = models.CharField(_("response"), max_length=20, choices=Response.choices)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["event", "user"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="unique_registration")
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.event}: {self.get_response_display()}"

@@ -1,0 +1,377 @@
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation, Person, Programme
+
+
+class PlanQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status__in=[Plan.Status.ADOPTED, Plan.Status.ARCHIVED])
+
+
+class Plan(models.Model):
+    """One operations plan (verksamhetsplan) per year."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ADOPTED = "adopted", _("Adopted")
+        ARCHIVED = "archived", _("Archived")
+
+    year = models.PositiveIntegerField(
+        _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    adopted_by = models.CharField(_("adopted by"), max_length=200, blank=True)
+    introduction_heading = models.CharField(_("introduction heading"), max_length=200, blank=True)
+    introduction = models.TextField(
+        _("introduction"),
+        blank=True,
+        help_text=_("Paragraphs are separated by a blank line; lines starting with “- ” form a list."),
+    )
+    priorities_intro = models.CharField(
+        _("lead-in to the prioritised areas"), max_length=300, blank=True
+    )
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+        permissions = [
+            ("view_draft_plan", _("Can see draft plans")),
+            ("view_followup_dashboard", _("Can see the follow-up dashboard")),
+            ("request_followup_report", _("Can request the yearly follow-up report")),
+        ]
+
+    def __str__(self):
+        return self.title or str(self.year)
+
+    @property
+    def is_published(self):
+        return self.status in {self.Status.ADOPTED, self.Status.ARCHIVED}
+
+    def get_absolute_url(self):
+        return reverse("plan:plan_detail", kwargs={"year": self.year})
+
+
+class DirectionGoal(models.Model):
+    """An inriktningsmål, set by the council meeting."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="direction_goals"
+    )
+    slug = models.SlugField(_("short name"), max_length=100)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("direction goal")
+        verbose_name_plural = _("direction goals")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="unique_direction_goal_slug")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PriorityArea(models.Model):
+    """One of the year's prioritised areas."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="priority_areas"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    programme = models.CharField(
+        _("programme"), max_length=3, choices=Programme.choices, blank=True
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("prioritised area")
+        verbose_name_plural = _("prioritised areas")
+
+    def __str__(self):
+        return self.title
+
+
+class PriorityAreaItem(models.Model):
+    area = models.ForeignKey(
+        PriorityArea, verbose_name=_("prioritised area"), on_delete=models.CASCADE,
+        related_name="items",
+    )
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["area", "order"]
+        verbose_name = _("priority")
+        verbose_name_plural = _("priorities")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Section(models.Model):
+    """A node of the plan's numbered tree (1, 1.1, the sub-sections under 1.1 … 4.2)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="sections"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    slug = models.SlugField(_("short name"), max_length=100)
+    number = models.CharField(
+        _("number"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\d+(\.\d+)*$", _("A number such as 1, 1.2 or 2.3.1."))],
+        help_text=_("As printed, e.g. 1.2. Empty for unnumbered sub-sections."),
+    )
+    heading = models.CharField(_("heading"), max_length=300)
+    body = models.TextField(
+        _("text"),
+        blank=True,
+        help_text=_("Paragraphs are separated by a blank line; lines starting with “- ” form a list."),
+    )
+    closing = models.TextField(
+        _("closing text"), blank=True, help_text=_("Text shown after the goals and activities.")
+    )
+    programme = models.CharField(
+        _("programme"), max_length=3, choices=Programme.choices, blank=True
+    )
+    direction_goal = models.ForeignKey(
+        DirectionGoal,
+        verbose_name=_("direction goal"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections",
+    )
+    order = models.PositiveIntegerField(
+        _("order"), default=0, help_text=_("Position in the whole plan, in document order.")
+    )
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "slug"], name="unique_section_slug")
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.heading}".strip()
+
+    def get_absolute_url(self):
+        return reverse(
+            "plan:section_detail", kwargs={"year": self.plan.year, "slug": self.slug}
+        )
+
+
+class Goal(models.Model):
+    """An overall goal (övergripande mål) of a section."""
+
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="goals"
+    )
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["section", "order", "pk"]
+        verbose_name = _("overall goal")
+        verbose_name_plural = _("overall goals")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Activity(models.Model):
+    section = models.ForeignKey(
+        Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="activities"
+    )
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+    owners = models.ManyToManyField(
+        Person, verbose_name=_("owners"), blank=True, related_name="owned_activities"
+    )
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("organisations"), blank=True, related_name="activities"
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["section", "order", "pk"]
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse(
+            "plan:activity_detail", kwargs={"year": self.section.plan.year, "pk": self.pk}
+        )
+
+
+class CommunicationPriority(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE,
+        related_name="communication_priorities",
+    )
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["plan", "order"]
+        verbose_name = _("communication priority")
+        verbose_name_plural = _("communication priorities")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ReportingPeriod(models.Model):
+    """A follow-up period of a plan, e.g. tertial 1, with a due date for reports."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="periods"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    due_date = models.DateField(_("due date"))
+    is_locked = models.BooleanField(
+        _("locked"), default=False, help_text=_("A locked period takes no more reports.")
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["plan", "order", "due_date"]
+        verbose_name = _("reporting period")
+        verbose_name_plural = _("reporting periods")
+
+    def __str__(self):
+        return f"{self.name} {self.plan.year}"
+
+
+class Status(models.Model):
+    """A follow-up status defined by the secretariat (e.g. on track, delayed)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#666666",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1a7f37."))],
+    )
+    default_progress = models.PositiveSmallIntegerField(
+        _("default progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+
+    def __str__(self):
+        return self.name
+
+
+class StatusUpdate(models.Model):
+    """One report on an activity for a period. Never edited in place: a new report is a
+    new row, so the history stays."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
+        related_name="status_updates",
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT,
+        related_name="status_updates",
+    )
+    status = models.ForeignKey(
+        Status, verbose_name=_("status"), on_delete=models.PROTECT, related_name="updates"
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="status_updates",
+    )
+    reported_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["activity", "-reported_at", "-pk"]
+        verbose_name = _("status update")
+        verbose_name_plural = _("status updates")
+        permissions = [
+            ("report_own_activity", _("Can report follow-up on activities they own")),
+        ]
+
+    def __str__(self):
+        return f"{self.activity} – {self.period}: {self.status} {self.progress} %"
+
+
+class Indicator(models.Model):
+    """A key figure of the plan (population, share of GDP, commuters …)."""
+
+    slug = models.SlugField(_("short name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self):
+        return self.name
+
+
+class IndicatorValue(models.Model):
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
+    )
+    year = models.PositiveIntegerField(_("source year"))
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "-year"]
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], name="unique_indicator_year")
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value} ({self.year})"
