@@ -1,0 +1,187 @@
+"""Factories for tests. They fill translated fields in both languages, as the admin would."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from events.models import Event
+from members.models import Body, County, Organisation, Person, Role
+from plan.models import (
+    Activity,
+    DirectionGoal,
+    Goal,
+    Plan,
+    ReportingPeriod,
+    Section,
+    Status,
+    StatusUpdate,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.set(Group.objects.filter(name__in=extracted))
+
+
+class CountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = County
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{(n % 89) + 10:02d}")
+    name_sv = factory.LazyAttribute(lambda o: f"Län {o.code}")
+    name_en = factory.LazyAttribute(lambda o: f"County {o.code}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    slug = factory.Sequence(lambda n: f"org-{n}")
+    name_sv = factory.Sequence(lambda n: f"Organisation {n}")
+    name_en = factory.Sequence(lambda n: f"Organisation {n} (en)")
+    kind = Organisation.Kind.MUNICIPALITY
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    first_name = factory.Sequence(lambda n: f"Förnamn{n}")
+    last_name = factory.Sequence(lambda n: f"Efternamn{n}")
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class BodyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Body
+
+    slug = factory.Sequence(lambda n: f"body-{n}")
+    name_sv = factory.Sequence(lambda n: f"Grupp {n}")
+    name_en = factory.Sequence(lambda n: f"Group {n}")
+    kind = Body.Kind.WORKING_GROUP
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Role
+
+    person = factory.SubFactory(PersonFactory)
+    body = factory.SubFactory(BodyFactory)
+
+
+class PlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Plan
+        django_get_or_create = ("year",)
+
+    year = factory.Sequence(lambda n: 2030 + n)
+    title_sv = factory.LazyAttribute(lambda o: f"Verksamhetsplan {o.year}")
+    title_en = factory.LazyAttribute(lambda o: f"Operations plan {o.year}")
+    status = Plan.Status.ADOPTED
+
+
+class DirectionGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DirectionGoal
+
+    plan = factory.SubFactory(PlanFactory)
+    slug = factory.Sequence(lambda n: f"goal-{n}")
+    name_sv = factory.Sequence(lambda n: f"Inriktningsmål {n}")
+    name_en = factory.Sequence(lambda n: f"Direction goal {n}")
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    plan = factory.SubFactory(PlanFactory)
+    slug = factory.Sequence(lambda n: f"section-{n}")
+    number = factory.Sequence(lambda n: f"{n + 1}")
+    heading_sv = factory.Sequence(lambda n: f"Avsnitt {n}")
+    heading_en = factory.Sequence(lambda n: f"Section {n}")
+    body_sv = "Första stycket.\n\nAndra stycket."
+    body_en = "First paragraph.\n\nSecond paragraph."
+    order = factory.Sequence(lambda n: n)
+
+
+class GoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Goal
+
+    section = factory.SubFactory(SectionFactory)
+    text_sv = factory.Sequence(lambda n: f"Att nå mål {n}.")
+    text_en = factory.Sequence(lambda n: f"To reach goal {n}.")
+    order = factory.Sequence(lambda n: n)
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Activity
+
+    section = factory.SubFactory(SectionFactory)
+    text_sv = factory.Sequence(lambda n: f"Att genomföra aktivitet {n}.")
+    text_en = factory.Sequence(lambda n: f"To carry out activity {n}.")
+    order = factory.Sequence(lambda n: n)
+
+
+class ReportingPeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReportingPeriod
+
+    plan = factory.SubFactory(PlanFactory)
+    name_sv = "Tertial 1"
+    name_en = "Four-month period 1"
+    starts_on = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 1, 1))
+    ends_on = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 4, 30))
+    due_date = factory.LazyAttribute(lambda o: datetime.date(o.plan.year, 5, 15))
+
+
+class StatusFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Status
+
+    name_sv = factory.Sequence(lambda n: f"Status {n}")
+    name_en = factory.Sequence(lambda n: f"Status {n} (en)")
+    colour = "#1a7f37"
+    default_progress = 50
+
+
+class StatusUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StatusUpdate
+
+    activity = factory.SubFactory(ActivityFactory)
+    period = factory.SubFactory(
+        ReportingPeriodFactory, plan=factory.SelfAttribute("..activity.section.plan")
+    )
+    status = factory.SubFactory(StatusFactory)
+    progress = 50
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    kind = Event.Kind.THEMATIC_MEETING
+    title_sv = factory.Sequence(lambda n: f"Möte {n}")
+    title_en = factory.Sequence(lambda n: f"Meeting {n}")
+    start_date = datetime.date(2023, 5, 4)
+    end_date = datetime.date(2023, 5, 5)
+    place_sv = "Södertälje"
+    place_en = "Södertälje"
