@@ -13,6 +13,8 @@ from plan.models import (
     DirectionGoal,
     Goal,
     Plan,
+    PriorityArea,
+    PriorityAreaItem,
     ReportingPeriod,
     Section,
     Status,
@@ -185,3 +187,23 @@ class EventFactory(factory.django.DjangoModelFactory):
     end_date = datetime.date(2023, 5, 5)
     place_sv = "Södertälje"
     place_en = "Södertälje"
+
+
+class PriorityAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriorityArea
+
+    plan = factory.SubFactory(PlanFactory)
+    title_sv = factory.Sequence(lambda n: f"Prioriterat område {n}")
+    title_en = factory.Sequence(lambda n: f"Prioritised area {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class PriorityAreaItemFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PriorityAreaItem
+
+    area = factory.SubFactory(PriorityAreaFactory)
+    text_sv = factory.Sequence(lambda n: f"Prioritering {n}.")
+    text_en = factory.Sequence(lambda n: f"Priority {n}.")
+    order = factory.Sequence(lambda n: n)
