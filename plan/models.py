@@ -363,6 +363,10 @@ class IndicatorValue(models.Model):
     )
     year = models.PositiveIntegerField(_("source year"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    note = models.CharField(
+        _("note"), max_length=200, blank=True,
+        help_text=_("A qualifier the bare number loses, e.g. “more than two million”."),
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:

@@ -353,6 +353,7 @@ class _Loader:
                     {"indicator": indicator, "year": int(value["year"])},
                     {
                         "value": Decimal(str(value["value"])),
+                        **translated(value.get("note"), "note"),
                         **translated(value.get("source"), "source"),
                     },
                 )

@@ -73,4 +73,4 @@ class IndicatorTranslation(TranslationOptions):
 
 @register(IndicatorValue)
 class IndicatorValueTranslation(TranslationOptions):
-    fields = ("source",)
+    fields = ("note", "source")
