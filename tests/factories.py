@@ -207,3 +207,147 @@ class PriorityAreaItemFactory(factory.django.DjangoModelFactory):
     text_sv = factory.Sequence(lambda n: f"Prioritering {n}.")
     text_en = factory.Sequence(lambda n: f"Priority {n}.")
     order = factory.Sequence(lambda n: n)
+
+
+# Factories for the models the admin tests need; models named by label so this block
+# can be appended without touching the imports above.
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Partnership"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "partner"
+    description_sv = "Samarbete kring regional utveckling."
+    description_en = "Cooperation on regional development."
+
+
+class CommunicationPriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan.CommunicationPriority"
+
+    plan = factory.SubFactory(PlanFactory)
+    text_sv = factory.Sequence(lambda n: f"Kommunikationsprioritering {n}.")
+    text_en = factory.Sequence(lambda n: f"Communication priority {n}.")
+    order = factory.Sequence(lambda n: n)
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan.Indicator"
+
+    slug = factory.Sequence(lambda n: f"indicator-{n}")
+    name_sv = factory.Sequence(lambda n: f"Nyckeltal {n}")
+    name_en = factory.Sequence(lambda n: f"Key figure {n}")
+    unit_sv = "invånare"
+    unit_en = "inhabitants"
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan.IndicatorValue"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    year = factory.Sequence(lambda n: 2000 + n)
+    value = "4300000.00"
+    source_sv = "SCB"
+    source_en = "Statistics Sweden"
+
+
+class ParticipatingCountyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebs.ParticipatingCounty"
+
+    county = factory.SubFactory(CountyFactory)
+
+
+class SystemAnalysisFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebs.SystemAnalysis"
+
+    year = factory.Sequence(lambda n: 2010 + n)
+    title_sv = factory.LazyAttribute(lambda o: f"Systemanalys {o.year}")
+    title_en = factory.LazyAttribute(lambda o: f"System analysis {o.year}")
+
+
+class PrioritisedMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebs.PrioritisedMeasure"
+
+    system_analysis = factory.SubFactory(SystemAnalysisFactory)
+    name_sv = factory.Sequence(lambda n: f"Åtgärd {n}")
+    name_en = factory.Sequence(lambda n: f"Measure {n}")
+    mode = "rail"
+
+
+class FreightStrategyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebs.FreightStrategy"
+
+    year = factory.Sequence(lambda n: 2010 + n)
+    title_sv = factory.LazyAttribute(lambda o: f"Godsstrategi {o.year}")
+    title_en = factory.LazyAttribute(lambda o: f"Freight strategy {o.year}")
+
+
+class FreightMeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebs.FreightMeasure"
+
+    strategy = factory.SubFactory(FreightStrategyFactory)
+    name_sv = factory.Sequence(lambda n: f"Godsåtgärd {n}")
+    name_en = factory.Sequence(lambda n: f"Freight measure {n}")
+
+
+class ParticipatingRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebm.ParticipatingRegion"
+
+    county = factory.SubFactory(CountyFactory)
+    organisation = factory.SubFactory(OrganisationFactory, kind="region")
+
+
+class OccupationalAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebm.OccupationalArea"
+
+    slug = factory.Sequence(lambda n: f"area-{n}")
+    name_sv = factory.Sequence(lambda n: f"Yrkesområde {n}")
+    name_en = factory.Sequence(lambda n: f"Occupational area {n}")
+
+
+class ActionPlanAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebm.ActionPlanArea"
+
+    text_sv = factory.Sequence(lambda n: f"Insatsområde {n}")
+    text_en = factory.Sequence(lambda n: f"Action area {n}")
+
+
+class RailwayProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebm.RailwayProgramme"
+
+    name_sv = factory.Sequence(lambda n: f"Järnvägsutbildning {n}")
+    name_en = factory.Sequence(lambda n: f"Railway programme {n}")
+    level = "vocational"
+    provider = factory.SubFactory(OrganisationFactory, kind="university")
+    county = factory.SubFactory(CountyFactory)
+
+
+class TrainingFacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ebm.TrainingFacility"
+
+    name_sv = factory.Sequence(lambda n: f"Övningsanläggning {n}")
+    name_en = factory.Sequence(lambda n: f"Training facility {n}")
+    county = factory.SubFactory(CountyFactory)
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "events.Registration"
+
+    event = factory.SubFactory(EventFactory)
+    user = factory.SubFactory(UserFactory)
+    response = "attending"
