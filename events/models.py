@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -120,3 +122,32 @@ class Registration(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.event}: {self.get_response_display()}"
+
+
+def _new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarToken(models.Model):
+    """The secret in a member's personal calendar feed URL.
+
+    The token is the only credential a calendar app sends, so it is long and random, and
+    the member can replace it (which breaks the old URL) if it leaks. It is kept in clear
+    because the member's page shows the feed URL again.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="calendar_token",
+    )
+    token = models.CharField(
+        _("token"), max_length=64, unique=True, default=_new_calendar_token, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar token")
+        verbose_name_plural = _("calendar tokens")
+
+    def __str__(self):
+        return str(self.user)
