@@ -1,4 +1,7 @@
+import datetime
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -257,6 +260,12 @@ class ReportingPeriod(models.Model):
         Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="periods"
     )
     name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        blank=True,
+        help_text=_("Names the period in imported files; t1, t2 and year for the default ones."),
+    )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     due_date = models.DateField(_("due date"))
@@ -269,23 +278,57 @@ class ReportingPeriod(models.Model):
         ordering = ["plan", "order", "due_date"]
         verbose_name = _("reporting period")
         verbose_name_plural = _("reporting periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "slug"],
+                condition=~models.Q(slug=""),
+                name="unique_reporting_period_slug",
+                violation_error_message=_("The plan already has a period with this short name."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.name} {self.plan.year}"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
+
+    def is_open_on(self, day: datetime.date) -> bool:
+        """Open for reports: not locked, and already started on `day`."""
+        return not self.is_locked and self.starts_on <= day
 
 
 class Status(models.Model):
     """A follow-up status defined by the secretariat (e.g. on track, delayed)."""
 
     name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("Names the status in imported and exported files."),
+    )
     colour = models.CharField(
         _("colour"),
         max_length=7,
         default="#666666",
         validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1a7f37."))],
+        help_text=_(
+            "Used in the charts next to the status name. Choose a colour with a contrast of "
+            "at least 3:1 against white."
+        ),
     )
     default_progress = models.PositiveSmallIntegerField(
-        _("default progress (%)"), default=0, validators=[MaxValueValidator(100)]
+        _("default progress (%)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_("The progress a report gets with this status when none is given."),
+    )
+    is_delayed = models.BooleanField(
+        _("counts as late"),
+        default=False,
+        help_text=_("Activities reported with this status are listed as late on the dashboard."),
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -329,6 +372,11 @@ class StatusUpdate(models.Model):
 
     class Meta:
         ordering = ["activity", "-reported_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["activity", "period", "-reported_at"], name="statusupdate_latest_idx"
+            )
+        ]
         verbose_name = _("status update")
         verbose_name_plural = _("status updates")
         permissions = [
@@ -337,6 +385,28 @@ class StatusUpdate(models.Model):
 
     def __str__(self):
         return f"{self.activity} – {self.period}: {self.status} {self.progress} %"
+
+    def clean(self):
+        # Only a new report is checked against the period's lock: history made before
+        # the period was locked stays valid.
+        if self.activity_id is None or self.period_id is None:
+            return
+        if self.activity.section.plan_id != self.period.plan_id:
+            raise ValidationError(
+                {"period": _("The period belongs to another year's plan than the activity.")},
+                code="other_plan",
+            )
+        if self._state.adding and self.period.is_locked:
+            raise ValidationError(
+                {
+                    "period": _(
+                        "%(period)s is locked: it takes no more reports. Ask the "
+                        "secretariat if something must be corrected."
+                    )
+                    % {"period": self.period.name}
+                },
+                code="locked",
+            )
 
 
 class Indicator(models.Model):
@@ -379,3 +449,61 @@ class IndicatorValue(models.Model):
 
     def __str__(self):
         return f"{self.indicator}: {self.value} ({self.year})"
+
+
+def _report_upload_to(instance, filename):
+    return f"reports/{instance.plan.year}/{filename}"
+
+
+class ReportRequest(models.Model):
+    """The board's request for the yearly follow-up report of a plan; a Celery task
+    builds the file, which is kept for download later."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", _("Excel (XLSX)")
+        CSV = "csv", "CSV"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="report_requests"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="report_requests",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    error = models.TextField(_("error message"), blank=True)
+    file = models.FileField(_("file"), upload_to=_report_upload_to, blank=True, max_length=300)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("report request")
+        verbose_name_plural = _("report requests")
+
+    def __str__(self):
+        return f"{self.plan.year} {self.get_format_display()} ({self.language})"
+
+    def get_absolute_url(self):
+        return reverse("plan:report_request_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in {self.State.QUEUED, self.State.RUNNING}

@@ -157,6 +157,7 @@ class StatusFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Status
 
+    slug = factory.Sequence(lambda n: f"status-test-{n}")
     name_sv = factory.Sequence(lambda n: f"Status {n}")
     name_en = factory.Sequence(lambda n: f"Status {n} (en)")
     colour = "#1a7f37"
