@@ -646,3 +646,13 @@ def test_query_count_does_not_grow_with_the_plan(client, board_user, as_board):
     for page, bound in bounds.items():
         assert counts[page, "small"] == counts[page, "large"], (page, counts)
         assert counts[page, "large"] <= bound + login, (page, counts)
+
+
+def test_not_found_page_uses_the_site_layout(client, plan):
+    response = client.get("/en/plan/2023/no-such-section/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert title_of(response) == "Page not found – Mälardalsportalen"
+    assert 'href="/en/"' in html
