@@ -38,9 +38,10 @@ def current_plan() -> Plan | None:
     return Plan.objects.published().order_by("-year").first()
 
 
-def archive_plans(*, exclude: Plan | None = None) -> list[Plan]:
-    """The published plans, newest first, without `exclude`: the archive links."""
-    plans = Plan.objects.published().order_by("-year")
+def archive_plans(user, *, exclude: Plan | None = None) -> list[Plan]:
+    """The plans `user` may read, newest first, without `exclude`: the links to other
+    years (drafts only for those who may see them)."""
+    plans = plans_visible_to(user).order_by("-year")
     if exclude is not None:
         plans = plans.exclude(pk=exclude.pk)
     return list(plans)

@@ -19,7 +19,7 @@ def home(request):
     if plan is not None:
         context.update(selectors.plan_front_matter(plan))
         context["tree"] = selectors.section_tree(plan)
-        context["archive"] = selectors.archive_plans(exclude=plan)
+        context["archive"] = selectors.archive_plans(request.user, exclude=plan)
     return render(request, "plan/home.html", context)
 
 
@@ -28,7 +28,7 @@ def plan_detail(request, year):
     context = {
         "plan": plan,
         "tree": selectors.section_tree(plan, with_content=True),
-        "archive": selectors.archive_plans(exclude=plan),
+        "archive": selectors.archive_plans(request.user, exclude=plan),
         **selectors.plan_front_matter(plan),
     }
     return render(request, "plan/plan_detail.html", context)

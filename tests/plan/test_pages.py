@@ -350,6 +350,15 @@ def test_whole_plan_links_other_published_years(client, plan):
     assert "/sv/plan/2024/" not in html
 
 
+def test_board_sees_drafts_among_the_other_years(client, board_user, plan):
+    PlanFactory(year=2024, title_sv="Utkast 2024", status=Plan.Status.DRAFT)
+    client.force_login(board_user)
+
+    html = client.get(url("plan_detail", "sv", year=2023)).content.decode()
+
+    assert '<a href="/sv/plan/2024/">Utkast 2024</a> <span class="tag">utkast</span>' in html
+
+
 def test_unknown_year_is_404(client, plan):
     assert client.get("/sv/plan/1999/").status_code == 404
 
