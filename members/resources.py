@@ -1,0 +1,67 @@
+"""Import and export of organisations and persons (CSV, XLSX).
+
+An organisation is identified by its short name (``slug``), a county by its official
+code, so a file reads the same in every database. Persons have no natural key: they
+are identified by ``id``; an empty id adds a new person.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
+
+from malardal.importexport import BaseResource, ForeignKeyWidget
+
+from .models import County, Organisation, Person
+
+
+class OrganisationResource(BaseResource):
+    county = Field(
+        attribute="county", column_name="county", widget=ForeignKeyWidget(County, field="code")
+    )
+
+    required_columns = ("slug", "name_sv")
+    export_select_related = ("county",)
+
+    class Meta:
+        model = Organisation
+        name = _("Organisations")
+        import_id_fields = ("slug",)
+        fields = (
+            "slug",
+            "name_sv",
+            "name_en",
+            "kind",
+            "county",
+            "website",
+            "member_since",
+            "member_until",
+            "description_sv",
+            "description_en",
+        )
+        export_order = fields
+
+
+class PersonResource(BaseResource):
+    organisation = Field(
+        attribute="organisation",
+        column_name="organisation",
+        widget=ForeignKeyWidget(Organisation, field="slug"),
+    )
+
+    required_columns = ("first_name", "last_name")
+    export_select_related = ("organisation",)
+
+    class Meta:
+        model = Person
+        name = _("Persons")
+        fields = (
+            "id",
+            "first_name",
+            "last_name",
+            "title_sv",
+            "title_en",
+            "organisation",
+            "email",
+            "phone",
+            "party",
+        )
+        export_order = fields
