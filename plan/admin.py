@@ -1,0 +1,528 @@
+from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
+
+from malardal.importexport import ImportExportTranslationAdmin
+from members.models import Person
+
+from .models import (
+    Activity,
+    CommunicationPriority,
+    DirectionGoal,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    PriorityArea,
+    PriorityAreaItem,
+    ReportingPeriod,
+    ReportRequest,
+    Section,
+    Status,
+    StatusUpdate,
+)
+from .resources import ActivityResource, GoalResource
+
+
+class PeriodListFilter(admin.RelatedFieldListFilter):
+    """Filter by reporting period; a period's name includes its plan's year, so the
+    choices are loaded with their plans in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin) or ()
+        periods = ReportingPeriod.objects.select_related("plan").order_by(*ordering)
+        return [(period.pk, str(period)) for period in periods]
+
+
+def _short(text, length=80):
+    text = text or ""
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# --- Plan and what hangs directly on it ------------------------------------------------
+
+
+class DirectionGoalInline(TranslationStackedInline):
+    model = DirectionGoal
+    extra = 0
+    fields = ["order", ("name_sv", "name_en"), "slug", ("description_sv", "description_en")]
+    prepopulated_fields = {"slug": ["name_sv"]}
+    show_change_link = True
+
+
+class PriorityAreaInline(TranslationTabularInline):
+    """The year's prioritised areas; their items are edited on each area's page."""
+
+    model = PriorityArea
+    extra = 0
+    fields = ["order", "title_sv", "title_en", "programme"]
+    show_change_link = True
+
+
+class CommunicationPriorityInline(TranslationTabularInline):
+    model = CommunicationPriority
+    extra = 0
+    fields = ["order", "text_sv", "text_en"]
+
+
+class ReportingPeriodInline(TranslationTabularInline):
+    model = ReportingPeriod
+    extra = 0
+    fields = [
+        "order",
+        "name_sv",
+        "name_en",
+        "slug",
+        "starts_on",
+        "ends_on",
+        "due_date",
+        "is_locked",
+    ]
+
+
+@admin.register(Plan)
+class PlanAdmin(TranslationAdmin):
+    list_display = ["year", "title", "status", "adopted_on", "section_link"]
+    list_display_links = ["year", "title"]
+    list_filter = ["status"]
+    search_fields = ["title_sv", "title_en", "year"]
+    ordering = ["-year"]
+    inlines = [
+        DirectionGoalInline,
+        PriorityAreaInline,
+        CommunicationPriorityInline,
+        ReportingPeriodInline,
+    ]
+    fieldsets = [
+        (None, {"fields": ["year", ("title_sv", "title_en"), "status"]}),
+        (_("Adoption"), {"fields": ["adopted_on", ("adopted_by_sv", "adopted_by_en")]}),
+        (
+            _("Introduction"),
+            {
+                "fields": [
+                    ("introduction_heading_sv", "introduction_heading_en"),
+                    ("introduction_sv", "introduction_en"),
+                    ("priorities_intro_sv", "priorities_intro_en"),
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_section_count=Count("sections"))
+
+    @admin.display(description=_("sections"), ordering="_section_count")
+    def section_link(self, obj):
+        url = reverse("admin:plan_section_changelist") + f"?plan__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, obj._section_count)
+
+
+@admin.register(DirectionGoal)
+class DirectionGoalAdmin(TranslationAdmin):
+    list_display = ["name", "plan", "order"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    search_fields = ["slug", "name_sv", "name_en"]
+    autocomplete_fields = ["plan"]
+    prepopulated_fields = {"slug": ["name_sv"]}
+    fields = ["plan", "order", ("name_sv", "name_en"), "slug", ("description_sv", "description_en")]
+
+
+class PriorityAreaItemInline(TranslationTabularInline):
+    model = PriorityAreaItem
+    extra = 0
+    fields = ["order", "text_sv", "text_en"]
+
+
+@admin.register(PriorityArea)
+class PriorityAreaAdmin(TranslationAdmin):
+    list_display = ["title", "plan", "programme", "order"]
+    list_filter = ["plan", "programme"]
+    list_select_related = ["plan"]
+    search_fields = ["title_sv", "title_en"]
+    autocomplete_fields = ["plan"]
+    fields = ["plan", "order", ("title_sv", "title_en"), "programme"]
+    inlines = [PriorityAreaItemInline]
+
+
+@admin.register(PriorityAreaItem)
+class PriorityAreaItemAdmin(TranslationAdmin):
+    list_display = ["short_text", "area", "plan_year", "order"]
+    list_filter = ["area__plan"]
+    list_select_related = ["area__plan"]
+    search_fields = ["text_sv", "text_en", "area__title_sv"]
+    autocomplete_fields = ["area"]
+    fields = ["area", "order", ("text_sv", "text_en")]
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text)
+
+    @admin.display(description=_("plan"), ordering="area__plan__year")
+    def plan_year(self, obj):
+        return obj.area.plan.year
+
+
+@admin.register(CommunicationPriority)
+class CommunicationPriorityAdmin(TranslationAdmin):
+    list_display = ["short_text", "plan", "order"]
+    list_filter = ["plan"]
+    list_select_related = ["plan"]
+    search_fields = ["text_sv", "text_en"]
+    autocomplete_fields = ["plan"]
+    fields = ["plan", "order", ("text_sv", "text_en")]
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text)
+
+
+@admin.register(ReportingPeriod)
+class ReportingPeriodAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "plan", "starts_on", "ends_on", "due_date", "is_locked"]
+    list_filter = ["plan", "is_locked"]
+    list_select_related = ["plan"]
+    search_fields = ["name_sv", "name_en", "slug", "plan__year"]
+    autocomplete_fields = ["plan"]
+
+    def get_queryset(self, request):
+        # A period's name shows its plan's year: in lists and in the pickers that
+        # search periods.
+        return super().get_queryset(request).select_related("plan")
+
+    fields = [
+        "plan",
+        "order",
+        ("name_sv", "name_en"),
+        "slug",
+        ("starts_on", "ends_on"),
+        "due_date",
+        "is_locked",
+    ]
+
+
+# --- Sections, goals and activities ---------------------------------------------------
+
+
+class GoalInline(TranslationTabularInline):
+    """A section's overall goals, in the plan's order; change `order` to reorder."""
+
+    model = Goal
+    extra = 0
+    fields = ["order", "text_sv", "text_en"]
+
+
+class ActivityInline(TranslationStackedInline):
+    """A section's activities, in the plan's order; change `order` to reorder."""
+
+    model = Activity
+    extra = 0
+    fields = [
+        "order",
+        ("text_sv", "text_en"),
+        ("owners", "organisations"),
+        ("start_date", "end_date"),
+    ]
+    autocomplete_fields = ["owners", "organisations"]
+    show_change_link = True
+
+
+@admin.register(Section)
+class SectionAdmin(TranslationAdmin):
+    list_display = [
+        "number",
+        "heading",
+        "plan",
+        "programme",
+        "goal_count",
+        "activity_count",
+        "order",
+    ]
+    list_display_links = ["number", "heading"]
+    list_editable = ["order"]
+    list_filter = ["plan", "programme", "direction_goal"]
+    list_select_related = ["plan"]
+    search_fields = ["number", "slug", "heading_sv", "heading_en"]
+    autocomplete_fields = ["plan", "parent", "direction_goal"]
+    prepopulated_fields = {"slug": ["heading_sv"]}
+    ordering = ["plan", "order"]
+    inlines = [GoalInline, ActivityInline]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "plan",
+                    "parent",
+                    ("number", "order"),
+                    ("heading_sv", "heading_en"),
+                    "slug",
+                    "programme",
+                    "direction_goal",
+                ]
+            },
+        ),
+        (_("Text"), {"fields": [("body_sv", "body_en"), ("closing_sv", "closing_en")]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _goal_count=Count("goals", distinct=True),
+                _activity_count=Count("activities", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("goals"), ordering="_goal_count")
+    def goal_count(self, obj):
+        return obj._goal_count
+
+    @admin.display(description=_("activities"), ordering="_activity_count")
+    def activity_count(self, obj):
+        return obj._activity_count
+
+
+@admin.register(Goal)
+class GoalAdmin(ImportExportTranslationAdmin):
+    resource_classes = [GoalResource]
+    list_display = ["short_text", "section", "plan_year", "order"]
+    list_filter = ["section__plan", "section__programme"]
+    list_select_related = ["section__plan"]
+    search_fields = ["text_sv", "text_en", "section__number", "section__heading_sv"]
+    autocomplete_fields = ["section"]
+    ordering = ["section__plan", "section__order", "order", "pk"]
+    fields = ["section", "order", ("text_sv", "text_en")]
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text)
+
+    @admin.display(description=_("plan"), ordering="section__plan__year")
+    def plan_year(self, obj):
+        return obj.section.plan.year
+
+
+class StatusUpdateInline(admin.TabularInline):
+    """An activity's follow-up history. Reports are added as new rows on the status
+    update page, never edited in place."""
+
+    model = StatusUpdate
+    extra = 0
+    fields = ["period", "status", "progress", "comment", "reported_by", "reported_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("follow-up history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("period__plan", "status", "reported_by")
+
+
+@admin.register(Activity)
+class ActivityAdmin(ImportExportTranslationAdmin):
+    resource_classes = [ActivityResource]
+    list_display = [
+        "short_text",
+        "section",
+        "plan_year",
+        "owner_list",
+        "start_date",
+        "end_date",
+        "order",
+    ]
+    list_filter = ["section__plan", "section__programme", "start_date"]
+    list_select_related = ["section__plan"]
+    search_fields = [
+        "text_sv",
+        "text_en",
+        "section__number",
+        "section__heading_sv",
+        "owners__first_name",
+        "owners__last_name",
+        "organisations__name_sv",
+        "organisations__slug",
+    ]
+    autocomplete_fields = ["section", "owners", "organisations"]
+    ordering = ["section__plan", "section__order", "order", "pk"]
+    fields = [
+        "section",
+        "order",
+        ("text_sv", "text_en"),
+        "owners",
+        "organisations",
+        ("start_date", "end_date"),
+    ]
+    inlines = [StatusUpdateInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch("owners", queryset=Person.objects.only("first_name", "last_name"))
+            )
+        )
+
+    @admin.display(description=_("text"), ordering="text")
+    def short_text(self, obj):
+        return _short(obj.text)
+
+    @admin.display(description=_("plan"), ordering="section__plan__year")
+    def plan_year(self, obj):
+        return obj.section.plan.year
+
+    @admin.display(description=_("owners"))
+    def owner_list(self, obj):
+        return ", ".join(str(person) for person in obj.owners.all())
+
+
+# --- Follow-up ------------------------------------------------------------------------
+
+
+@admin.register(Status)
+class StatusAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "swatch", "default_progress", "is_delayed", "order"]
+    list_editable = ["order"]
+    list_filter = ["is_delayed"]
+    search_fields = ["slug", "name_sv", "name_en"]
+    prepopulated_fields = {"slug": ["name_sv"]}
+    fields = [
+        ("name_sv", "name_en"),
+        "slug",
+        "colour",
+        "default_progress",
+        "is_delayed",
+        "order",
+    ]
+
+    @admin.display(description=_("colour"), ordering="colour")
+    def swatch(self, obj):
+        # An SVG fill, not a style attribute: the Content-Security-Policy forbids
+        # inline styles.
+        return format_html(
+            '<svg width="16" height="16" aria-hidden="true" focusable="false">'
+            '<rect width="16" height="16" fill="{}" stroke="#000"/></svg> {}',
+            obj.colour,
+            obj.colour,
+        )
+
+
+@admin.register(StatusUpdate)
+class StatusUpdateAdmin(admin.ModelAdmin):
+    """Follow-up reports as history: a report, once made, is read-only; a correction
+    is a new report. Who reported and when is recorded, not typed."""
+
+    list_display = ["activity_text", "period", "status", "progress", "reported_by", "reported_at"]
+    list_filter = ["period__plan", "status", ("period", PeriodListFilter)]
+    list_select_related = ["activity", "period__plan", "status", "reported_by"]
+    search_fields = ["activity__text_sv", "activity__text_en", "comment"]
+    autocomplete_fields = ["activity", "period", "status"]
+    date_hierarchy = "reported_at"
+    fields = ["activity", "period", "status", "progress", "comment", "reported_by", "reported_at"]
+    readonly_fields = ["reported_by", "reported_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.reported_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("activity"), ordering="activity__text")
+    def activity_text(self, obj):
+        return _short(obj.activity.text, 60)
+
+
+# --- Key figures ----------------------------------------------------------------------
+
+
+class IndicatorValueInline(TranslationTabularInline):
+    model = IndicatorValue
+    extra = 0
+    fields = ["year", "value", "note_sv", "note_en", "source_sv", "source_en"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(TranslationAdmin):
+    list_display = ["name", "unit", "order"]
+    list_editable = ["order"]
+    search_fields = ["slug", "name_sv", "name_en"]
+    prepopulated_fields = {"slug": ["name_sv"]}
+    fields = [
+        ("name_sv", "name_en"),
+        "slug",
+        ("unit_sv", "unit_en"),
+        ("description_sv", "description_en"),
+        "order",
+    ]
+    inlines = [IndicatorValueInline]
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(TranslationAdmin):
+    list_display = ["indicator", "year", "value", "source"]
+    list_filter = ["indicator", "year"]
+    list_select_related = ["indicator"]
+    search_fields = ["indicator__name_sv", "indicator__name_en", "source_sv"]
+    autocomplete_fields = ["indicator"]
+    fields = ["indicator", "year", "value", ("note_sv", "note_en"), ("source_sv", "source_en")]
+
+
+# --- Reports --------------------------------------------------------------------------
+
+
+@admin.register(ReportRequest)
+class ReportRequestAdmin(admin.ModelAdmin):
+    """The board's requests for the yearly follow-up report, as a log. A request is made
+    on the follow-up page, which queues the task that builds the file; made here it
+    would never be built, so the admin only shows them (and may delete them)."""
+
+    list_display = [
+        "plan",
+        "format",
+        "language",
+        "status",
+        "requested_by",
+        "created_at",
+        "finished_at",
+        "attempts",
+    ]
+    list_filter = ["status", "format", "language", "plan"]
+    list_select_related = ["plan", "requested_by"]
+    search_fields = ["plan__year", "requested_by__username", "error"]
+    date_hierarchy = "created_at"
+    fields = [
+        "plan",
+        "format",
+        "language",
+        "status",
+        "requested_by",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "file",
+        "error",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
