@@ -249,7 +249,8 @@ class SectionAdmin(TranslationAdmin):
     list_editable = ["order"]
     list_filter = ["plan", "programme", "direction_goal"]
     list_select_related = ["plan"]
-    search_fields = ["number", "slug", "heading_sv", "heading_en"]
+    # The year too: the same heading recurs in every year's plan ("2024 1.1").
+    search_fields = ["number", "slug", "heading_sv", "heading_en", "plan__year"]
     autocomplete_fields = ["plan", "parent", "direction_goal"]
     prepopulated_fields = {"slug": ["heading_sv"]}
     ordering = ["plan", "order"]

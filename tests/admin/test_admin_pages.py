@@ -142,6 +142,25 @@ def test_autocomplete_answers_the_secretariat(client, secretariat_user, one_of_e
     assert str(person.pk) in [result["id"] for result in response.json()["results"]]
 
 
+def test_sections_are_found_by_year_and_number(client, secretariat_user):
+    """The same heading recurs every year: "2024 1.1" finds next year's section."""
+    this_year = factories.SectionFactory(plan=factories.PlanFactory(year=2023), number="1.1")
+    next_year = factories.SectionFactory(plan=factories.PlanFactory(year=2024), number="1.1")
+    client.force_login(secretariat_user)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "2024 1.1",
+            "app_label": "plan",
+            "model_name": "activity",
+            "field_name": "section",
+        },
+    )
+    found = [result["id"] for result in response.json()["results"]]
+    assert str(next_year.pk) in found
+    assert str(this_year.pk) not in found
+
+
 @pytest.mark.parametrize("model", DOMAIN_MODELS[:3], ids=lambda m: m._meta.label)
 def test_a_member_is_sent_to_the_login_page(client, member_user, model):
     client.force_login(member_user)
