@@ -4,6 +4,7 @@ checkout, prints mail to the console and runs Celery tasks in-process."""
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -42,12 +43,15 @@ INSTALLED_APPS = [
     "ebs",
     "ebm",
     "events",
+    "reminders",
 ]
 
 MIDDLEWARE = [
     # Outermost, so every response (redirects and errors too) gets the CSP.
     "malardal.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files in production (make serve, gunicorn); see STORAGES.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +113,17 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# With DEBUG off, static files get content-hashed names and gzip/brotli copies at
+# collectstatic, and whitenoise serves them with far-future cache headers. Tests use
+# plain storage (malardal/settings_test.py), so they need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 # Mail: the console unless an SMTP host is given.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -134,6 +149,52 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Several portals (or test runs) can share one Redis when each has its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# Celery beat's built-in PersistentScheduler: the schedule is this dict, reviewed in
+# git; the secretariat sees it in the admin (Reminders › Reminder log › Schedule).
+# The file keeps when each entry last ran, so a beat that was down catches up once.
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
+REMINDER_SEND_HOUR = env_int("REMINDER_SEND_HOUR", 7)
+CELERY_BEAT_SCHEDULE = {
+    "send-due-reminders": {
+        "task": "reminders.tasks.run_reminders",
+        "schedule": crontab(minute=0, hour=REMINDER_SEND_HOUR),
+    },
+    "recover-stalled-reminders": {
+        "task": "reminders.tasks.recover_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
+}
+
+# Reminders (reminders/): how many days before a reporting period's due date owners are
+# reminded, how many days after it those still missing get a second reminder (and the
+# secretariat a summary), and how many days before a meeting its people are reminded.
+REMINDER_FOLLOWUP_DAYS_BEFORE = env_int("REMINDER_FOLLOWUP_DAYS_BEFORE", 7)
+REMINDER_FOLLOWUP_DAYS_AFTER = env_int("REMINDER_FOLLOWUP_DAYS_AFTER", 1)
+REMINDER_EVENT_DAYS_BEFORE = env_int("REMINDER_EVENT_DAYS_BEFORE", 3)
+# Extra addresses for the secretariat's summary (besides active users in its group).
+REMINDER_SECRETARIAT_EMAILS = env_list("REMINDER_SECRETARIAT_EMAILS", [])
+# A claim older than this is taken to be a worker that died while sending.
+REMINDER_CLAIM_TIMEOUT_MINUTES = env_int("REMINDER_CLAIM_TIMEOUT_MINUTES", 15)
+# Temporary SMTP failures: retried this many times, after 1, 2, 4 … times this delay.
+REMINDER_MAX_RETRIES = env_int("REMINDER_MAX_RETRIES", 5)
+REMINDER_RETRY_DELAY = env_int("REMINDER_RETRY_DELAY", 60)
+for _name in (
+    "REMINDER_FOLLOWUP_DAYS_BEFORE",
+    "REMINDER_FOLLOWUP_DAYS_AFTER",
+    "REMINDER_EVENT_DAYS_BEFORE",
+    "REMINDER_CLAIM_TIMEOUT_MINUTES",
+    "REMINDER_MAX_RETRIES",
+    "REMINDER_RETRY_DELAY",
+):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must not be negative")
+if not 0 <= REMINDER_SEND_HOUR <= 23:
+    raise ImproperlyConfigured("REMINDER_SEND_HOUR must be an hour from 0 to 23")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
