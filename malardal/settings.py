@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "ebs",
     "ebm",
     "events",
+    # Who changed what and when, from any path (issue 6).
+    "audit",
     "reminders",
 ]
 
@@ -59,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # After AuthenticationMiddleware: the request's user is the actor of audited changes.
+    "audit.middleware.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "malardal.urls"

@@ -26,4 +26,5 @@ SECRETARIAT_EXTRA_PERMISSIONS = BOARD_PERMISSIONS + [
     "admin.view_logentry",
     "auth.view_user",
     "auth.view_group",
+    "audit.view_auditentry",
 ]

@@ -20,10 +20,16 @@ def create_roles(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
 
+    migrated_apps = {model._meta.app_label for model in apps.get_models()}
+
     def perms(names):
         result = []
         for name in names:
             app_label, codename = name.split(".")
+            if app_label not in migrated_apps:
+                # An app migrated after this one (audit) grants its permission to the
+                # group in a migration of its own.
+                continue
             result.append(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)
             )
