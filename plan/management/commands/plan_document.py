@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from plan.models import Plan
+from plan.reports import plan_document_pdf
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the operations plan of a year as a document (PDF) regenerated from the "
+        "data: every heading, text, goal and activity, with contents and page numbers."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("year", type=int, help="The plan's year, e.g. 2023.")
+        parser.add_argument("--format", dest="fmt", choices=["pdf"], default="pdf")
+        parser.add_argument(
+            "--language", choices=[code for code, _name in settings.LANGUAGES], default="sv"
+        )
+        parser.add_argument("--output", required=True, help="The file to write.")
+
+    def handle(self, *args, year, fmt, language, output, **options):
+        plan = Plan.objects.filter(year=year).first()
+        if plan is None:
+            raise CommandError(f"There is no plan for {year}.")
+        Path(output).write_bytes(plan_document_pdf(plan, language))
+        self.stdout.write(f"Wrote the {year} plan ({language}) to {output}.")

@@ -1,0 +1,441 @@
+"""Writes for the plan's follow-up: reporting periods, status updates, the board's report
+requests and rolling a plan over into next year's draft.
+
+Every function here is the one way its write is made: the portal's forms, the admin,
+the import and the Celery tasks call them. Each checks what it must, runs
+``full_clean()`` and writes inside a transaction, so a refused write changes nothing.
+"""
+
+import logging
+import re
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import InterfaceError, OperationalError, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.translator import NotRegistered, translator
+
+from .defaults import default_periods
+from .followup import REPORT_PERMISSION, user_may_report_on
+from .models import (
+    Activity,
+    CommunicationPriority,
+    DirectionGoal,
+    Goal,
+    Plan,
+    PriorityArea,
+    PriorityAreaItem,
+    ReportingPeriod,
+    ReportRequest,
+    Section,
+    Status,
+    StatusUpdate,
+)
+
+logger = logging.getLogger(__name__)
+
+# A build that has been "running" for longer than this is taken to have died with its
+# worker (acks_late redelivers its task), and may be claimed again.
+STALE_BUILD_AFTER = timedelta(minutes=15)
+MAX_BUILD_ATTEMPTS = 5
+
+
+# --- Reporting periods ----------------------------------------------------------------
+
+
+@transaction.atomic
+def reporting_periods_create_default(*, plan: Plan) -> list[ReportingPeriod]:
+    """Give `plan` the default periods (tertial 1, tertial 2, the full year, each with a
+    due date) if it has no periods yet. A plan that has periods — the secretariat's or
+    the defaults — is left as it is, so this is safe to call again. Returns the periods
+    created."""
+    # Lock the plan row so two callers cannot both see "no periods" and both create.
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    if ReportingPeriod.objects.filter(plan=plan).exists():
+        return []
+    created = []
+    for values in default_periods(plan.year):
+        period = ReportingPeriod(plan=plan, **values)
+        period.full_clean()
+        period.save()
+        created.append(period)
+    return created
+
+
+def reporting_periods_create_missing() -> dict[int, int]:
+    """Default periods for every plan that has none (used by ``make run`` after the
+    2023 plan is loaded). Returns {year: periods created}."""
+    result = {}
+    for plan in Plan.objects.filter(periods__isnull=True).order_by("year"):
+        created = reporting_periods_create_default(plan=plan)
+        if created:
+            result[plan.year] = len(created)
+    return result
+
+
+def _set_period_lock(*, period: ReportingPeriod, locked: bool, by) -> ReportingPeriod:
+    if by is not None and not by.has_perm("plan.change_reportingperiod"):
+        raise PermissionDenied(gettext("You may not lock or unlock reporting periods."))
+    with transaction.atomic():
+        # The row lock orders this against a report being made for the period: the
+        # report either commits before the lock or sees the period locked.
+        period = (
+            ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+        )
+        if period.is_locked != locked:
+            period.is_locked = locked
+            period.full_clean()
+            period.save(update_fields=["is_locked"])
+    return period
+
+
+def reporting_period_lock(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
+    """Close `period`: it takes no more reports. Reports already made stay. Locking a
+    locked period changes nothing."""
+    return _set_period_lock(period=period, locked=True, by=by)
+
+
+def reporting_period_unlock(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
+    """Open a locked period again, e.g. to let a late report in."""
+    return _set_period_lock(period=period, locked=False, by=by)
+
+
+# --- Status updates -------------------------------------------------------------------
+
+
+def _check_progress(progress) -> int:
+    """A whole number from 0 to 100: an int, a float without decimals (a spreadsheet
+    cell) or digits in a string."""
+    invalid = ValidationError(
+        {"progress": _("Give the progress as a whole number from 0 to 100.")}, code="invalid"
+    )
+    if isinstance(progress, bool):
+        raise invalid
+    if isinstance(progress, int):
+        value = progress
+    elif isinstance(progress, float) and progress.is_integer():
+        value = int(progress)
+    elif isinstance(progress, str) and re.fullmatch(r"\s*[-+]?\d+\s*", progress):
+        value = int(progress)
+    else:
+        raise invalid
+    if not 0 <= value <= 100:
+        raise ValidationError(
+            {
+                "progress": _("Progress is from 0 to 100 %%; %(value)s is outside that.")
+                % {"value": value}
+            },
+            code="out_of_range",
+        )
+    return value
+
+
+def status_update_create(
+    *,
+    activity: Activity,
+    period: ReportingPeriod,
+    status: Status,
+    progress: int | None,
+    comment: str = "",
+    by,
+) -> StatusUpdate:
+    """Report on `activity` for `period`: a new row in the activity's history, with who
+    (`by`) and when. Without `progress`, the status's default progress is used.
+
+    Raises PermissionDenied when `by` may not report on the activity (only its owners,
+    with ``plan.report_own_activity``, and the secretariat, with
+    ``plan.add_statusupdate``), and ValidationError when the progress is not a whole
+    number from 0 to 100, the period is locked, or it belongs to another year's plan.
+    Nothing is written then.
+    """
+    if not user_may_report_on(by, activity):
+        raise PermissionDenied(
+            gettext("You can only report on activities you are responsible for.")
+        )
+    if progress is None or progress == "":
+        progress = status.default_progress
+    progress = _check_progress(progress)
+    with transaction.atomic():
+        # Lock the period row: a report and the locking of its period cannot cross.
+        period = (
+            ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+        )
+        update = StatusUpdate(
+            activity=activity,
+            period=period,
+            status=status,
+            progress=progress,
+            comment=(comment or "").strip(),
+            reported_by=by,
+        )
+        update.full_clean()
+        update.save()
+    return update
+
+
+# --- The board's report requests ------------------------------------------------------
+
+
+class TemporaryReportError(Exception):
+    """Building the report failed for a reason that may pass (the database or the file
+    storage did not answer); the task retries."""
+
+
+def _enqueue_build(report_request: ReportRequest) -> None:
+    from .tasks import build_followup_report
+
+    pk = report_request.pk
+    transaction.on_commit(lambda: build_followup_report.delay(pk))
+
+
+def report_request_create(*, plan: Plan, format: str, language: str, by) -> ReportRequest:
+    """Ask for the yearly follow-up report of `plan` in `format` (pdf, xlsx, csv) and
+    `language` (sv, en). A Celery task builds it once the request is committed.
+
+    Raises PermissionDenied without ``plan.request_followup_report`` and
+    ValidationError for an unknown format or language.
+    """
+    if by is None or not by.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied(gettext("You may not request the follow-up report."))
+    with transaction.atomic():
+        report_request = ReportRequest(plan=plan, format=format, language=language, requested_by=by)
+        report_request.full_clean()
+        report_request.save()
+        _enqueue_build(report_request)
+    return report_request
+
+
+def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
+    """Queue a failed request again. A request that is not failed is left alone (a
+    double click does not start two builds)."""
+    if by is None or not by.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied(gettext("You may not request the follow-up report."))
+    with transaction.atomic():
+        changed = ReportRequest.objects.filter(
+            pk=report_request.pk, status=ReportRequest.State.FAILED
+        ).update(status=ReportRequest.State.QUEUED, error="", started_at=None, finished_at=None)
+        if changed:
+            _enqueue_build(report_request)
+    report_request.refresh_from_db()
+    return report_request
+
+
+def _claim(request_id: int) -> bool:
+    """Move the request to "running" if it is queued (or its last build went stale).
+    Only one worker wins: the update is conditional and counts its rows."""
+    now = timezone.now()
+    claimable = Q(status=ReportRequest.State.QUEUED) | Q(
+        status=ReportRequest.State.RUNNING, started_at__lt=now - STALE_BUILD_AFTER
+    )
+    return bool(
+        ReportRequest.objects.filter(claimable, pk=request_id).update(
+            status=ReportRequest.State.RUNNING,
+            started_at=now,
+            attempts=models.F("attempts") + 1,
+        )
+    )
+
+
+def report_request_build(*, request_id: int) -> ReportRequest | None:
+    """Build the file of a queued request and keep it. Safe to run twice: a request
+    that another worker has claimed, or that is done, is left alone (returns None).
+
+    On success the request is "done" with its file; on an error in the data or the
+    templates it is "failed" with a message saying why. A temporary error (database,
+    file storage) puts it back in the queue and raises TemporaryReportError for the
+    task to retry.
+    """
+    from .reports import build_followup_report_file
+
+    if not _claim(request_id):
+        return None
+    report_request = ReportRequest.objects.select_related("plan").get(pk=request_id)
+    try:
+        name, content = build_followup_report_file(
+            report_request.plan, fmt=report_request.format, language=report_request.language
+        )
+        report_request.file.save(name, ContentFile(content), save=False)
+    except (OperationalError, InterfaceError, OSError) as exc:
+        logger.warning("Report request %s: temporary error: %s", request_id, exc)
+        ReportRequest.objects.filter(pk=request_id).update(
+            status=ReportRequest.State.QUEUED, started_at=None
+        )
+        raise TemporaryReportError(str(exc)) from exc
+    except Exception as exc:
+        logger.exception("Report request %s failed", request_id)
+        return report_request_fail(request_id=request_id, error=_describe(exc))
+    ReportRequest.objects.filter(pk=request_id).update(
+        status=ReportRequest.State.DONE,
+        file=report_request.file.name,
+        error="",
+        finished_at=timezone.now(),
+    )
+    report_request.refresh_from_db()
+    return report_request
+
+
+def report_request_fail(*, request_id: int, error: str) -> ReportRequest:
+    """Mark a request failed with a message for the board; it can be started again."""
+    ReportRequest.objects.filter(pk=request_id).update(
+        status=ReportRequest.State.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
+    return ReportRequest.objects.get(pk=request_id)
+
+
+def _describe(exc: Exception) -> str:
+    detail = str(exc).strip() or exc.__class__.__name__
+    return gettext("The report could not be built: %(reason)s") % {"reason": detail}
+
+
+# --- Next year's plan -----------------------------------------------------------------
+
+
+def _translated_originals(model) -> set[str]:
+    try:
+        return set(translator.get_options_for_model(model).fields)
+    except NotRegistered:
+        return set()
+
+
+def _copy(obj: models.Model, **overrides) -> models.Model:
+    """A new, unsaved copy of `obj` with `overrides`: every concrete field except the
+    primary key, and the per-language columns (``text_sv``, ``text_en``) rather than the
+    original translated field, so both languages are copied as they are."""
+    model = type(obj)
+    skip = _translated_originals(model) | {model._meta.pk.name}
+    values = {}
+    for field in model._meta.concrete_fields:
+        if field.name in skip or field.name in overrides:
+            continue
+        values[field.attname] = getattr(obj, field.attname)
+    for name, value in overrides.items():
+        values[name] = value
+    return model(**values)
+
+
+def _next_year_title(title: str, year: int) -> str:
+    if not title:
+        return title
+    replaced, count = re.subn(rf"\b{year}\b", str(year + 1), title)
+    return replaced if count else f"{title} {year + 1}"
+
+
+def plan_roll_over(*, plan: Plan, by=None) -> Plan:
+    """Turn `plan` into next year's draft: a new plan for ``year + 1`` with copies of
+    its texts (both languages), direction goals, prioritised areas and their items,
+    communication priorities, the section tree with each section's text, programme and
+    direction goal, the goals, and the activities with their owners and organisations.
+    Status updates, events, activity dates and the adoption are not copied. The new plan
+    is a draft (hidden from visitors) and gets the default reporting periods.
+
+    Raises PermissionDenied without ``plan.add_plan``, and ValidationError when the
+    plan is a draft or next year's plan exists already.
+    """
+    if by is not None and not by.has_perm("plan.add_plan"):
+        raise PermissionDenied(gettext("You may not create plans."))
+    if plan.status == Plan.Status.DRAFT:
+        raise ValidationError(
+            _("Only an adopted plan can be rolled over; %(year)s is a draft.") % {"year": plan.year}
+        )
+    new_year = plan.year + 1
+    with transaction.atomic():
+        if Plan.objects.filter(year=new_year).exists():
+            raise ValidationError(_("There is already a plan for %(year)s.") % {"year": new_year})
+        titles = {
+            name: _next_year_title(getattr(plan, name), plan.year)
+            for name in ("title_sv", "title_en")
+        }
+        new_plan = _copy(
+            plan,
+            year=new_year,
+            status=Plan.Status.DRAFT,
+            adopted_on=None,
+            adopted_by_sv="",
+            adopted_by_en="",
+            **titles,
+        )
+        new_plan.full_clean()
+        new_plan.save()
+
+        goal_map = {}
+        for goal in DirectionGoal.objects.filter(plan=plan).order_by("order", "pk"):
+            copy = _copy(goal, plan=new_plan)
+            copy.full_clean()
+            copy.save()
+            goal_map[goal.pk] = copy
+
+        for area in PriorityArea.objects.filter(plan=plan).prefetch_related("items"):
+            area_copy = _copy(area, plan=new_plan)
+            area_copy.full_clean()
+            area_copy.save()
+            items = [_copy(item, area=area_copy) for item in area.items.all()]
+            for item in items:
+                item.full_clean()
+            PriorityAreaItem.objects.bulk_create(items)
+
+        priorities = [
+            _copy(p, plan=new_plan) for p in CommunicationPriority.objects.filter(plan=plan)
+        ]
+        for priority in priorities:
+            priority.full_clean()
+        CommunicationPriority.objects.bulk_create(priorities)
+
+        sections = list(Section.objects.filter(plan=plan).order_by("order", "pk"))
+        section_map = {}
+        for section in sections:
+            goal = goal_map.get(section.direction_goal_id)
+            copy = _copy(section, plan=new_plan, parent=None, direction_goal=goal)
+            copy.full_clean()
+            section_map[section.pk] = copy
+        Section.objects.bulk_create(section_map.values())
+        with_parent = []
+        for section in sections:
+            if section.parent_id:
+                copy = section_map[section.pk]
+                copy.parent = section_map[section.parent_id]
+                with_parent.append(copy)
+        Section.objects.bulk_update(with_parent, ["parent"])
+
+        goals = [
+            _copy(goal, section=section_map[goal.section_id])
+            for goal in Goal.objects.filter(section__plan=plan).order_by("pk")
+        ]
+        for goal in goals:
+            goal.full_clean()
+        Goal.objects.bulk_create(goals)
+
+        activities = list(
+            Activity.objects.filter(section__plan=plan)
+            .order_by("pk")
+            .prefetch_related("owners", "organisations")
+        )
+        activity_map = {}
+        for activity in activities:
+            copy = _copy(
+                activity,
+                section=section_map[activity.section_id],
+                start_date=None,
+                end_date=None,
+            )
+            copy.full_clean()
+            activity_map[activity.pk] = copy
+        Activity.objects.bulk_create(activity_map.values())
+        owners = Activity.owners.through
+        organisations = Activity.organisations.through
+        owners.objects.bulk_create(
+            owners(activity_id=activity_map[a.pk].pk, person_id=p.pk)
+            for a in activities
+            for p in a.owners.all()
+        )
+        organisations.objects.bulk_create(
+            organisations(activity_id=activity_map[a.pk].pk, organisation_id=o.pk)
+            for a in activities
+            for o in a.organisations.all()
+        )
+
+        reporting_periods_create_default(plan=new_plan)
+    return new_plan

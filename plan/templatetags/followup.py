@@ -1,0 +1,33 @@
+"""Chart tags for the follow-up pages and reports: ``{% load followup %}``.
+
+{% status_chart counts title=_("Activities by status") %}
+{% progress_chart rows title=… %}
+{% progress_bar 40 label=… %}
+{% status_swatch status.colour %}
+"""
+
+from django import template
+
+from plan import charts
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_chart(counts, title):
+    return charts.status_distribution_svg(counts, title=title)
+
+
+@register.simple_tag
+def progress_chart(rows, title):
+    return charts.progress_bars_svg(rows, title=title)
+
+
+@register.simple_tag
+def progress_bar(percent, label):
+    return charts.progress_bar_svg(percent, label=label)
+
+
+@register.simple_tag
+def status_swatch(colour):
+    return charts.status_swatch_svg(colour)
