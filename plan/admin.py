@@ -1,4 +1,5 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
@@ -12,6 +13,7 @@ from modeltranslation.admin import (
 from malardal.importexport import ImportExportTranslationAdmin
 from members.models import Person
 
+from . import services
 from .models import (
     Activity,
     CommunicationPriority,
@@ -39,6 +41,11 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin) or ()
         periods = ReportingPeriod.objects.select_related("plan").order_by(*ordering)
         return [(period.pk, str(period)) for period in periods]
+
+
+# The history entry of a period locked or unlocked by an action, as the change form
+# would write it.
+CHANGED_LOCK = [{"changed": {"fields": ["locked"]}}]
 
 
 def _short(text, length=80):
@@ -73,8 +80,12 @@ class CommunicationPriorityInline(TranslationTabularInline):
 
 
 class ReportingPeriodInline(TranslationTabularInline):
+    """A plan's periods. A period is locked and unlocked with the actions on the period
+    list, which order the lock against reports being made."""
+
     model = ReportingPeriod
     extra = 0
+    readonly_fields = ["is_locked"]
     fields = [
         "order",
         "name_sv",
@@ -115,8 +126,25 @@ class PlanAdmin(TranslationAdmin):
         ),
     ]
 
+    actions = ["roll_over"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_section_count=Count("sections"))
+
+    @admin.action(description=_("Roll over into next year's draft plan"), permissions=["add"])
+    def roll_over(self, request, queryset):
+        for plan in queryset.order_by("year"):
+            try:
+                new_plan = services.plan_roll_over(plan=plan, by=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+                continue
+            self.log_addition(request, new_plan, [{"added": {}}])
+            messages.success(
+                request,
+                _("%(year)s's plan is rolled over into a draft for %(next)s.")
+                % {"year": plan.year, "next": new_plan.year},
+            )
 
     @admin.display(description=_("sections"), ordering="_section_count")
     def section_link(self, obj):
@@ -192,10 +220,31 @@ class ReportingPeriodAdmin(TranslationAdmin):
     search_fields = ["name_sv", "name_en", "slug", "plan__year"]
     autocomplete_fields = ["plan"]
 
+    readonly_fields = ["is_locked"]
+    actions = ["lock", "unlock"]
+
     def get_queryset(self, request):
         # A period's name shows its plan's year: in lists and in the pickers that
         # search periods.
         return super().get_queryset(request).select_related("plan")
+
+    @admin.action(
+        description=_("Lock the selected periods (no more reports)"), permissions=["change"]
+    )
+    def lock(self, request, queryset):
+        self._set_lock(request, queryset, services.reporting_period_lock)
+
+    @admin.action(description=_("Unlock the selected periods"), permissions=["change"])
+    def unlock(self, request, queryset):
+        self._set_lock(request, queryset, services.reporting_period_unlock)
+
+    def _set_lock(self, request, queryset, service):
+        for period in queryset:
+            was_locked = period.is_locked
+            period = service(period=period, by=request.user)
+            if period.is_locked != was_locked:
+                self.log_change(request, period, CHANGED_LOCK)
+        messages.success(request, _("The periods are updated."))
 
     fields = [
         "plan",
@@ -440,9 +489,20 @@ class StatusUpdateAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.reported_by = request.user
-        super().save_model(request, obj, form, change)
+        # Only new reports are saved here (a report is read-only once made); the
+        # service records who and when, and checks the period's lock under a row lock.
+        update = services.status_update_create(
+            activity=obj.activity,
+            period=obj.period,
+            status=obj.status,
+            progress=obj.progress,
+            comment=obj.comment,
+            by=request.user,
+        )
+        obj.pk = update.pk
+        obj.reported_by = update.reported_by
+        obj.reported_at = update.reported_at
+        obj._state.adding = False
 
     @admin.display(description=_("activity"), ordering="activity__text")
     def activity_text(self, obj):
@@ -521,9 +581,21 @@ class ReportRequestAdmin(admin.ModelAdmin):
         "error",
     ]
     readonly_fields = fields
+    actions = ["retry"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("plan.request_followup_report")
+
+    @admin.action(description=_("Build the selected failed reports again"), permissions=["retry"])
+    def retry(self, request, queryset):
+        retried = 0
+        for report_request in queryset.filter(status=ReportRequest.State.FAILED):
+            services.report_request_retry(report_request=report_request, by=request.user)
+            retried += 1
+        messages.success(request, _("%(count)s report(s) queued again.") % {"count": retried})

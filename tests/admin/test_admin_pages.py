@@ -378,3 +378,76 @@ def test_a_status_update_records_who_reported_and_stays_as_history(client, secre
     client.post(url, {"progress": "90"})
     update.refresh_from_db()
     assert update.progress == 40
+
+
+# --- actions that hand off to the plan's services -------------------------------------
+
+
+def run_action(client, model, action, objects):
+    return client.post(
+        admin_url(model, "changelist"),
+        {"action": action, "_selected_action": [str(obj.pk) for obj in objects]},
+    )
+
+
+def test_secretariat_locks_a_period_and_no_more_reports_are_taken(client, secretariat_user):
+    activity = factories.ActivityFactory()
+    period = factories.ReportingPeriodFactory(plan=activity.section.plan)
+    status = factories.StatusFactory()
+    client.force_login(secretariat_user)
+
+    response = run_action(client, type(period), "lock", [period])
+    assert response.status_code == 302
+    period.refresh_from_db()
+    assert period.is_locked
+    assert LogEntry.objects.filter(object_id=str(period.pk), action_flag=CHANGE).exists()
+
+    response = client.post(
+        admin_url(type(activity).status_updates.rel.related_model, "add"),
+        {"activity": activity.pk, "period": period.pk, "status": status.pk, "progress": "40"},
+    )
+    assert response.status_code == 200
+    assert "period" in response.context["adminform"].form.errors
+    assert not activity.status_updates.exists()
+
+    run_action(client, type(period), "unlock", [period])
+    period.refresh_from_db()
+    assert not period.is_locked
+
+
+def test_secretariat_rolls_a_plan_over_into_next_years_draft(client, secretariat_user):
+    plan = factories.PlanFactory(year=2023, title_sv="Verksamhetsplan 2023")
+    section = factories.SectionFactory(plan=plan, slug="infrastruktur")
+    factories.GoalFactory(section=section, text_sv="Ett mål.")
+    client.force_login(secretariat_user)
+
+    response = run_action(client, type(plan), "roll_over", [plan])
+    assert response.status_code == 302
+    draft = type(plan).objects.get(year=2024)
+    assert draft.status == type(plan).Status.DRAFT
+    assert draft.title_sv == "Verksamhetsplan 2024"
+    assert draft.sections.get(slug="infrastruktur").goals.get().text_sv == "Ett mål."
+    # The new plan's history says who made it.
+    assert LogEntry.objects.get(object_id=str(draft.pk)).user == secretariat_user
+
+    # Rolling over again is refused with a message, and nothing more is made.
+    response = run_action(client, type(plan), "roll_over", [plan])
+    assert response.status_code == 302
+    assert type(plan).objects.filter(year=2024).count() == 1
+
+
+def test_secretariat_queues_a_failed_report_again(client, secretariat_user):
+    ReportRequest = apps.get_model("plan", "ReportRequest")
+    plan = factories.PlanFactory()
+    failed = ReportRequest.objects.create(
+        plan=plan, format="pdf", language="sv", status="failed", error="Disken var full."
+    )
+    done = ReportRequest.objects.create(plan=plan, format="csv", language="sv", status="done")
+    client.force_login(secretariat_user)
+
+    response = run_action(client, ReportRequest, "retry", [failed, done])
+    assert response.status_code == 302
+    failed.refresh_from_db()
+    done.refresh_from_db()
+    assert failed.status == "queued" and failed.error == ""
+    assert done.status == "done"
