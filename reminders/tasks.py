@@ -1,5 +1,7 @@
 """Celery tasks for the reminders. Thin: they take ids and call services."""
 
+import datetime
+
 from celery import shared_task
 from django.conf import settings
 
@@ -8,9 +10,11 @@ from .models import ReminderRun
 
 
 @shared_task
-def run_reminders(trigger: str = ReminderRun.Trigger.SCHEDULE) -> dict:
-    """Log and queue every reminder due today (beat runs this every morning)."""
-    run = services.reminders_run(trigger=trigger)
+def run_reminders(trigger: str = ReminderRun.Trigger.SCHEDULE, day: str | None = None) -> dict:
+    """Log and queue every reminder due today, or on `day` (YYYY-MM-DD) when given. Beat
+    runs this every morning."""
+    today = datetime.date.fromisoformat(day) if day else None
+    run = services.reminders_run(today=today, trigger=trigger)
     return {"run": run.pk, "due": run.due, "queued": run.queued}
 
 
@@ -29,6 +33,11 @@ def deliver_reminder(self, log_id: int) -> str:
         log_id=log_id, retries=self.request.retries, max_retries=max_retries
     )
     if delivery.outcome == services.Outcome.RETRY:
+        if self.request.is_eager:
+            # In-process (make run, tests): no broker to hold a delayed retry, and an eager
+            # self.retry() raises to the caller; try again at once instead.
+            result = self.apply(args=(log_id,), retries=self.request.retries + 1)
+            return result.get(disable_sync_subtasks=False)
         raise self.retry(
             exc=delivery.error,
             countdown=services.retry_delay(self.request.retries),
