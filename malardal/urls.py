@@ -9,5 +9,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("plan.urls")),
+    path("events/", include("events.urls")),
     prefix_default_language=True,
 )

@@ -1,0 +1,168 @@
+"""Reads for the event pages and feeds.
+
+Visibility is decided in one place, ``Event.objects.visible_to(user)``: members-only
+events never reach a visitor or a user without ``events.view_members_only_event``.
+Every selector runs a fixed number of queries whatever the number of events.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Body
+from plan.models import Activity, Section
+from plan.selectors import plans_visible_to
+
+from .models import CalendarToken, Event, Registration
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def event_last_day(event: Event) -> datetime.date | None:
+    return event.end_date or event.start_date
+
+
+def event_is_past(event: Event, *, on: datetime.date | None = None) -> bool:
+    """True once the event's last day is over. An undated event is never past: it is
+    still to come, with a note such as "Date to be announced"."""
+    last_day = event_last_day(event)
+    return last_day is not None and last_day < (on or today())
+
+
+def upcoming_q(on: datetime.date) -> Q:
+    """Events not over on `on`, and undated events (still to come, with a date note)."""
+    return (
+        Q(start_date__isnull=True)
+        | Q(end_date__gte=on)
+        | Q(end_date__isnull=True, start_date__gte=on)
+    )
+
+
+def past_q(on: datetime.date) -> Q:
+    """Events whose last day was before `on`."""
+    return Q(end_date__lt=on) | Q(end_date__isnull=True, start_date__lt=on)
+
+
+@dataclass
+class EventListing:
+    upcoming: list[Event]
+    past: QuerySet[Event]
+
+
+def event_listing(
+    user, *, kind: str | None = None, body: Body | None = None, on: datetime.date | None = None
+) -> EventListing:
+    """The events `user` may see, split into upcoming (soonest first, undated last) and
+    past (latest first, as a queryset for paging), optionally of one kind or body."""
+    on = on or today()
+    events = Event.objects.visible_to(user).select_related("body")
+    if kind:
+        events = events.filter(kind=kind)
+    if body is not None:
+        events = events.filter(body=body)
+    upcoming = events.filter(upcoming_q(on)).order_by(
+        F("start_date").asc(nulls_last=True), "start_time", "title", "pk"
+    )
+    past = events.filter(past_q(on)).order_by("-start_date", "-start_time", "title", "pk")
+    return EventListing(upcoming=list(upcoming), past=past)
+
+
+def bodies_with_events(user) -> QuerySet[Body]:
+    """The bodies that meet at an event `user` may see: the choices of the body filter."""
+    return (
+        Body.objects.filter(events__in=Event.objects.visible_to(user))
+        .distinct()
+        .order_by("order", "name")
+    )
+
+
+def event_for_page(user, slug: str) -> Event | None:
+    """The event `slug` if `user` may see it, with its body, parent and hosts."""
+    return (
+        Event.objects.visible_to(user)
+        .select_related("body", "parent")
+        .prefetch_related("hosts")
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def event_plan_links(event: Event, user) -> dict:
+    """The plan sections and activities `event` serves, from the plans `user` may read
+    (two queries): ``{"sections": [...], "activities": [...]}``."""
+    plans = plans_visible_to(user)
+    sections = list(
+        Section.objects.filter(events=event, plan__in=plans)
+        .select_related("plan")
+        .order_by("-plan__year", "order", "pk")
+    )
+    activities = list(
+        Activity.objects.filter(events=event, section__plan__in=plans)
+        .select_related("section__plan")
+        .order_by("-section__plan__year", "section__order", "order", "pk")
+    )
+    return {"sections": sections, "activities": activities}
+
+
+def event_parent(event: Event, user) -> Event | None:
+    """The event `event` is part of, unless `user` may not see that one."""
+    if event.parent is None:
+        return None
+    if event.parent.visibility == Event.Visibility.PUBLIC or user.has_perm(
+        "events.view_members_only_event"
+    ):
+        return event.parent
+    return None
+
+
+def event_children(event: Event, user) -> list[Event]:
+    """The parts of `event` (e.g. the council meeting within Mälartinget) `user` may see."""
+    return list(Event.objects.visible_to(user).filter(parent=event).select_related("body"))
+
+
+def registration_of(event: Event, user) -> Registration | None:
+    if not user.is_authenticated:
+        return None
+    return Registration.objects.filter(event=event, user=user).first()
+
+
+def public_feed_events() -> QuerySet[Event]:
+    """Every dated public event, for the public calendar feed."""
+    return Event.objects.filter(
+        visibility=Event.Visibility.PUBLIC, start_date__isnull=False
+    ).order_by("start_date", "start_time", "pk")
+
+
+def body_feed_events(body: Body) -> QuerySet[Event]:
+    """The dated public events where `body` meets."""
+    return public_feed_events().filter(body=body)
+
+
+def calendar_token_owner(token: str):
+    """The active user whose calendar token is `token`, or None."""
+    if not token:
+        return None
+    found = (
+        CalendarToken.objects.select_related("user")
+        .filter(token=token, user__is_active=True)
+        .first()
+    )
+    return found.user if found is not None else None
+
+
+def personal_feed_events(user) -> QuerySet[Event]:
+    """The dated events `user` has said they will attend, among those they may still see
+    (a member who loses membership loses the members-only events from the feed)."""
+    return (
+        Event.objects.visible_to(user)
+        .filter(
+            registrations__user=user,
+            registrations__response=Registration.Response.ATTENDING,
+            start_date__isnull=False,
+        )
+        .order_by("start_date", "start_time", "pk")
+    )

@@ -1,0 +1,312 @@
+"""The calendar feeds, read back with the icalendar library: the public feed, a feed per
+body, and the personal feed behind a secret token."""
+
+import datetime
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from django.utils import timezone
+
+from events.ics import calendar_for, event_to_ical
+from events.models import CalendarToken, Event, Registration
+
+from ..factories import BodyFactory, EventFactory, RegistrationFactory, UserFactory
+from .pages import count_queries, html_of, text_of, url
+
+pytestmark = pytest.mark.django_db
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+def parse(response) -> icalendar.Calendar:
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return icalendar.Calendar.from_ical(response.content)
+
+
+def vevents(calendar) -> dict[str, icalendar.Event]:
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+@pytest.fixture
+def board():
+    return BodyFactory(slug="styrelsen", name_sv="Styrelsen", name_en="The Board")
+
+
+@pytest.fixture
+def events(db, board):
+    return {
+        "allday": EventFactory(
+            slug="malartinget",
+            title_sv="Mälartinget",
+            title_en="Mälartinget conference",
+            description_sv="Konferens och rådsmöte.",
+            description_en="Conference and council meeting.",
+            start_date=datetime.date(2027, 5, 6),
+            end_date=datetime.date(2027, 5, 7),
+            place_sv="Västerås konserthus",
+            place_en="Västerås Concert Hall",
+        ),
+        "timed": EventFactory(
+            slug="styrelsemote",
+            title_sv="Styrelsemöte",
+            title_en="Board meeting",
+            start_date=datetime.date(2027, 2, 10),
+            end_date=None,
+            start_time=datetime.time(13, 0),
+            end_time=datetime.time(15, 30),
+            place_sv="Stockholm",
+            place_en="Stockholm",
+            body=board,
+        ),
+        "summer": EventFactory(
+            slug="sommarmote",
+            title_en="Summer meeting",
+            start_date=datetime.date(2027, 7, 1),
+            end_date=None,
+            start_time=datetime.time(9, 0),
+            end_time=None,
+            body=board,
+        ),
+        "members": EventFactory(
+            slug="internt",
+            title_en="Internal meeting",
+            start_date=datetime.date(2027, 3, 1),
+            end_date=None,
+            body=board,
+            visibility=Event.Visibility.MEMBERS,
+        ),
+        "undated": EventFactory(
+            slug="odaterat",
+            title_en="Undated",
+            start_date=None,
+            end_date=None,
+            date_note_en="Date to be announced",
+        ),
+    }
+
+
+# -- the public feed -------------------------------------------------------------------
+
+
+def test_public_feed_has_correct_all_day_dates(client, events):
+    calendar = parse(client.get(url("events:feed", "en")))
+    event = vevents(calendar)["malartinget@malardalsportalen"]
+
+    # All-day: DATE values, DTEND exclusive (the day after the last day).
+    assert event.decoded("DTSTART") == datetime.date(2027, 5, 6)
+    assert event.decoded("DTEND") == datetime.date(2027, 5, 8)
+    assert not isinstance(event.decoded("DTSTART"), datetime.datetime)
+    assert event["DTSTART"].params.get("VALUE") == "DATE"
+    assert str(event["LOCATION"]) == "Västerås Concert Hall"
+    assert str(event["SUMMARY"]) == "Mälartinget conference"
+    assert "Conference and council meeting." in str(event["DESCRIPTION"])
+    assert str(event["URL"]).endswith("/en/events/malartinget/")
+
+
+def test_public_feed_has_timed_events_in_stockholm_time(client, events):
+    calendar = parse(client.get(url("events:feed", "en")))
+    by_uid = vevents(calendar)
+    winter = by_uid["styrelsemote@malardalsportalen"]
+    summer = by_uid["sommarmote@malardalsportalen"]
+
+    start = winter.decoded("DTSTART")
+    assert start == datetime.datetime(2027, 2, 10, 13, 0, tzinfo=STOCKHOLM)
+    assert start.utcoffset() == datetime.timedelta(hours=1)
+    assert winter["DTSTART"].params["TZID"] == "Europe/Stockholm"
+    assert winter.decoded("DTEND") == datetime.datetime(2027, 2, 10, 15, 30, tzinfo=STOCKHOLM)
+    # Summer time: 09:00 in Stockholm is 07:00 UTC.
+    assert summer.decoded("DTSTART").astimezone(datetime.UTC).hour == 7
+    assert "DTEND" not in summer  # no end time given, none invented
+    # The calendar carries the time zone definition its events refer to.
+    assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/Stockholm"]
+
+
+def test_public_feed_leaves_out_members_only_and_undated_events(client, events):
+    calendar = parse(client.get(url("events:feed", "sv")))
+
+    assert set(vevents(calendar)) == {
+        "malartinget@malardalsportalen",
+        "styrelsemote@malardalsportalen",
+        "sommarmote@malardalsportalen",
+    }
+
+
+def test_public_feed_is_the_same_for_members(client, events, member_user):
+    client.force_login(member_user)
+
+    calendar = parse(client.get(url("events:feed", "sv")))
+
+    assert "internt@malardalsportalen" not in vevents(calendar)
+
+
+def test_feed_texts_follow_the_url_language(client, events):
+    sv = vevents(parse(client.get(url("events:feed", "sv"))))["malartinget@malardalsportalen"]
+    en = vevents(parse(client.get(url("events:feed", "en"))))["malartinget@malardalsportalen"]
+
+    assert str(sv["SUMMARY"]) == "Mälartinget"
+    assert str(sv["LOCATION"]) == "Västerås konserthus"
+    assert str(sv["URL"]).endswith("/sv/events/malartinget/")
+    assert str(en["SUMMARY"]) == "Mälartinget conference"
+    # The UID is the same in both languages, so an app does not see two events.
+    assert str(sv["UID"]) == str(en["UID"])
+
+
+# -- the feed of a body ----------------------------------------------------------------
+
+
+def test_body_feed_has_the_public_events_of_that_body(client, events, board):
+    calendar = parse(client.get(url("events:body_feed", "en", slug=board.slug)))
+
+    assert set(vevents(calendar)) == {
+        "styrelsemote@malardalsportalen",
+        "sommarmote@malardalsportalen",
+    }
+    assert "The Board" in str(calendar["X-WR-CALNAME"])
+
+
+def test_body_feed_of_unknown_body_is_404(client, db):
+    assert client.get(url("events:body_feed", "en", slug="nobody")).status_code == 404
+
+
+# -- the personal feed -----------------------------------------------------------------
+
+
+@pytest.fixture
+def registrations(events, member_user):
+    other = UserFactory(username="other", groups=["member"])
+    RegistrationFactory(event=events["allday"], user=member_user, response="attending")
+    RegistrationFactory(event=events["members"], user=member_user, response="attending")
+    RegistrationFactory(event=events["timed"], user=member_user, response="not_attending")
+    RegistrationFactory(event=events["undated"], user=member_user, response="attending")
+    RegistrationFactory(event=events["summer"], user=other, response="attending")
+    return CalendarToken.objects.create(user=member_user)
+
+
+def test_personal_feed_has_exactly_the_users_attending_registrations(client, registrations):
+    response = client.get(url("events:personal_feed", "en", token=registrations.token))
+
+    calendar = parse(response)
+    assert set(vevents(calendar)) == {
+        "malartinget@malardalsportalen",
+        "internt@malardalsportalen",  # members-only, and the member may see it
+    }
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_personal_feed_needs_the_right_token(client, registrations):
+    wrong = registrations.token[:-1] + ("A" if registrations.token[-1] != "A" else "B")
+
+    assert client.get(url("events:personal_feed", "en", token=wrong)).status_code == 404
+    assert client.get(url("events:personal_feed", "en", token="x")).status_code == 404
+
+
+def test_personal_feed_of_an_inactive_user_is_404(client, registrations, member_user):
+    member_user.is_active = False
+    member_user.save()
+
+    assert (
+        client.get(url("events:personal_feed", "en", token=registrations.token)).status_code == 404
+    )
+
+
+def test_personal_feed_drops_members_only_events_when_membership_ends(
+    client, registrations, member_user
+):
+    member_user.groups.clear()
+
+    calendar = parse(client.get(url("events:personal_feed", "en", token=registrations.token)))
+
+    assert set(vevents(calendar)) == {"malartinget@malardalsportalen"}
+
+
+# -- the member's calendar page --------------------------------------------------------
+
+
+def test_calendar_page_needs_a_member(client, db):
+    page = url("events:my_calendar", "en")
+    assert client.get(page).status_code == 302  # to the login page
+
+    client.force_login(UserFactory(username="plain"))
+    assert client.get(page).status_code == 403
+
+
+def test_member_creates_sees_and_resets_the_feed_address(client, member_user, events):
+    RegistrationFactory(event=events["allday"], user=member_user, response="attending")
+    client.force_login(member_user)
+    page = url("events:my_calendar", "en")
+
+    assert not CalendarToken.objects.exists()
+    assert "Create my calendar address" in text_of(client.get(page))
+    # Creating is a POST; a GET never writes.
+    assert client.post(page).status_code == 302
+    token = CalendarToken.objects.get(user=member_user).token
+    assert len(token) >= 40
+    html = html_of(client.get(page))
+    feed = f"http://testserver/en/events/my/{token}/feed.ics"
+    assert f'value="{feed}"' in html
+    assert "Mälartinget conference" in html  # the events the member attends
+
+    client.post(page, {"reset": "1"})
+    new_token = CalendarToken.objects.get(user=member_user).token
+    assert new_token != token
+    assert client.get(f"/en/events/my/{token}/feed.ics").status_code == 404
+    assert client.get(f"/en/events/my/{new_token}/feed.ics").status_code == 200
+
+
+# -- the functions the reminder mails use ----------------------------------------------
+
+
+def test_event_to_ical_refuses_an_undated_event(events):
+    with pytest.raises(ValueError):
+        event_to_ical(events["undated"], language="en")
+
+
+def test_calendar_for_builds_a_parsable_calendar(events):
+    content = calendar_for(Event.objects.all(), language="sv", name="Test")
+
+    calendar = icalendar.Calendar.from_ical(content)
+    assert str(calendar["X-WR-CALNAME"]) == "Test"
+    assert len(calendar.walk("VEVENT")) == 4  # everything dated
+    assert str(calendar["VERSION"]) == "2.0"
+
+
+def test_members_only_event_is_marked_private(events):
+    assert str(event_to_ical(events["members"], language="en")["CLASS"]) == "PRIVATE"
+
+
+def test_single_event_download(client, events):
+    calendar = parse(client.get(url("events:event_ics", "sv", slug="malartinget")))
+
+    assert list(vevents(calendar)) == ["malartinget@malardalsportalen"]
+
+
+# -- queries ---------------------------------------------------------------------------
+
+
+def test_feed_queries_do_not_grow_with_the_events(client, member_user, board):
+    token = CalendarToken.objects.create(user=member_user)
+
+    def add(n):
+        for _ in range(n):
+            event = EventFactory(
+                start_date=timezone.localdate(),
+                end_date=None,
+                body=board,
+                start_time=datetime.time(10, 0),
+            )
+            Registration.objects.create(event=event, user=member_user, response="attending")
+
+    paths = [
+        url("events:feed", "sv"),
+        url("events:body_feed", "sv", slug=board.slug),
+        url("events:personal_feed", "sv", token=token.token),
+    ]
+    add(2)
+    small = [count_queries(client, path) for path in paths]
+    add(20)
+    large = [count_queries(client, path) for path in paths]
+
+    assert small == large
+    assert max(large) <= 5
