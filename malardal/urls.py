@@ -10,5 +10,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("plan.urls")),
     path("events/", include("events.urls")),
+    path("members/", include("members.urls")),
     prefix_default_language=True,
 )

@@ -177,6 +177,7 @@ class SectionFollowUp:
     activities: list[ActivityFollowUp]
     own: Rollup
     total: Rollup  # the section with all its sub-sections
+    counts: list[StatusCount] = field(default_factory=list)  # of `total`, per status
 
     @property
     def late_or_unreported(self) -> list[ActivityFollowUp]:
@@ -294,6 +295,8 @@ def _roll_up(plan, period, periods, statuses, tree, by_section, on) -> PlanFollo
         code = section_programme(follow.section)
         if code in programme_rollups:
             programme_rollups[code].merge(follow.own)
+    for follow in sections:
+        follow.counts = follow.total.status_counts(statuses)
     programmes = [
         (str(label), programme_rollups[code])
         for code, label in Programme.choices

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -452,7 +453,9 @@ class IndicatorValue(models.Model):
 
 
 def _report_upload_to(instance, filename):
-    return f"reports/{instance.plan.year}/{filename}"
+    # A random directory: if the media directory is ever served as it is, a report's
+    # address still cannot be guessed. Downloads go through a view that checks access.
+    return f"reports/{instance.plan.year}/{uuid.uuid4().hex}/{filename}"
 
 
 class ReportRequest(models.Model):

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -99,7 +99,6 @@ def plan_document_context(plan: Plan) -> dict:
     return {
         "plan": plan,
         "tree": selectors.section_tree(plan, with_content=True),
-        "generated_on": timezone.localdate(),
         **selectors.plan_front_matter(plan),
     }
 

@@ -1,0 +1,301 @@
+"""Reads for the member directory and the programme pages.
+
+Personal data rule: pages get people as ``RoleEntry`` values, never ``Person`` objects.
+A ``RoleEntry`` carries a person's name and position, and their e-mail and phone only when
+the reader has ``members.view_contact_details`` — so a template cannot show a visitor
+what it was never given. Only public roles (``Role.is_public``) that are current today
+are listed.
+
+Every selector runs a fixed number of queries whatever the number of rows.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from events.models import Event
+from events.selectors import upcoming_q
+from plan.models import Activity
+from plan.selectors import current_plan, plans_visible_to, section_tree
+
+from .models import Body, County, Organisation, Role
+
+CONTACT_PERMISSION = "members.view_contact_details"
+
+
+def can_view_contact_details(user) -> bool:
+    return user.has_perm(CONTACT_PERMISSION)
+
+
+# -- roles ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoleEntry:
+    """What a page may show of a person's role. ``email`` and ``phone`` are empty unless
+    the reader may see contact details."""
+
+    name: str
+    position: str
+    sector: str
+    body: Body
+    organisation: Organisation | None
+    email: str = ""
+    phone: str = ""
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.email or self.phone)
+
+
+def current_public_roles(*, on: datetime.date | None = None) -> QuerySet[Role]:
+    """Public roles that have started and not ended on `on` (today by default)."""
+    on = on or timezone.localdate()
+    return (
+        Role.objects.filter(is_public=True)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=on))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    )
+
+
+_POSITION_ORDER = {value: index for index, value in enumerate(Role.Position.values)}
+
+
+def _role_sort_key(role: Role):
+    return (
+        _POSITION_ORDER.get(role.position, len(_POSITION_ORDER)),
+        role.person.last_name,
+        role.person.first_name,
+        role.pk,
+    )
+
+
+def role_entries(roles, *, with_contact: bool) -> list[RoleEntry]:
+    """`roles` (with ``person`` and ``body`` loaded) as entries, chair first."""
+    return [
+        RoleEntry(
+            name=role.person.full_name,
+            position=str(role.get_position_display()),
+            sector=str(role.get_sector_display()) if role.sector else "",
+            body=role.body,
+            organisation=role.person.organisation,
+            email=role.person.email if with_contact else "",
+            phone=role.person.phone if with_contact else "",
+        )
+        for role in sorted(roles, key=_role_sort_key)
+    ]
+
+
+# -- organisations -------------------------------------------------------------------
+
+
+@dataclass
+class KindGroup:
+    kind: str
+    label: str
+    organisations: list[Organisation]
+
+
+@dataclass
+class CountyGroup:
+    county: County | None
+    kinds: list[KindGroup] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(group.organisations) for group in self.kinds)
+
+
+_KIND_ORDER = {value: index for index, value in enumerate(Organisation.Kind.values)}
+
+
+def organisation_directory(
+    *, county: County | None = None, kind: str | None = None
+) -> list[CountyGroup]:
+    """The organisations grouped by county (in county-code order, those without a county
+    last) and, inside a county, by kind (in the order of ``Organisation.Kind``). One
+    query."""
+    organisations = Organisation.objects.select_related("county")
+    if county is not None:
+        organisations = organisations.filter(county=county)
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    rows = sorted(
+        organisations,
+        key=lambda o: (
+            o.county is None,
+            o.county.code if o.county else "",
+            _KIND_ORDER.get(o.kind, len(_KIND_ORDER)),
+            o.name.casefold(),
+        ),
+    )
+    groups = []
+    for county_key, in_county in groupby(rows, key=lambda o: o.county_id):
+        in_county = list(in_county)
+        group = CountyGroup(county=in_county[0].county if county_key else None)
+        for kind_key, of_kind in groupby(in_county, key=lambda o: o.kind):
+            of_kind = list(of_kind)
+            group.kinds.append(
+                KindGroup(
+                    kind=kind_key,
+                    label=str(of_kind[0].get_kind_display()),
+                    organisations=of_kind,
+                )
+            )
+        groups.append(group)
+    return groups
+
+
+def counties_with_organisations() -> QuerySet[County]:
+    return County.objects.filter(organisations__isnull=False).distinct().order_by("code")
+
+
+def organisation_for_page(slug: str) -> Organisation | None:
+    return Organisation.objects.select_related("county").filter(slug=slug).first()
+
+
+def organisation_links(organisation: Organisation, user) -> dict:
+    """What `organisation` is tied to, as `user` may see it (four queries):
+
+    - ``activities``: plan activities it takes part in, in plans the user may read;
+    - ``events``: events it hosts that the user may see;
+    - ``roles``: its people's current public roles, as ``RoleEntry`` values;
+    - ``show_contact``: whether the entries carry contact details.
+    """
+    with_contact = can_view_contact_details(user)
+    activities = list(
+        Activity.objects.filter(
+            organisations=organisation, section__plan__in=plans_visible_to(user)
+        )
+        .select_related("section__plan")
+        .order_by("-section__plan__year", "section__order", "order", "pk")
+    )
+    events = list(
+        Event.objects.visible_to(user)
+        .filter(hosts=organisation)
+        .select_related("body")
+        .order_by("-start_date", "title", "pk")
+    )
+    roles = (
+        current_public_roles()
+        .filter(person__organisation=organisation)
+        .select_related("person__organisation", "body")
+    )
+    return {
+        "activities": activities,
+        "events": events,
+        "roles": role_entries(roles, with_contact=with_contact),
+        "show_contact": with_contact,
+    }
+
+
+# -- bodies --------------------------------------------------------------------------
+
+
+def _public_roles_prefetch() -> Prefetch:
+    return Prefetch(
+        "roles",
+        queryset=current_public_roles().select_related("person__organisation"),
+        to_attr="current_public_roles",
+    )
+
+
+def body_tree(user, *, programme: str | None = None, top_heading: int = 2) -> list[Body]:
+    """The bodies as a forest (two queries), roots in order. Every body carries:
+
+    - ``child_bodies``: its direct sub-bodies, in order;
+    - ``depth``: 0 for a root, and ``heading_level``: `top_heading` for a root, one more
+      per level down, at most 6;
+    - ``role_entries``: its current public roles as ``RoleEntry`` values.
+
+    With `programme`, only the bodies of that programme (and their sub-bodies).
+    """
+    with_contact = can_view_contact_details(user)
+    bodies = list(
+        Body.objects.order_by("order", "name", "pk").prefetch_related(_public_roles_prefetch())
+    )
+    by_pk = {body.pk: body for body in bodies}
+    for body in bodies:
+        body.child_bodies = []
+        for role in body.current_public_roles:
+            role.body = body  # so RoleEntry.body never costs a query
+        body.role_entries = role_entries(body.current_public_roles, with_contact=with_contact)
+    roots = []
+    for body in bodies:
+        parent = by_pk.get(body.parent_id)
+        if parent is not None and parent is not body:
+            parent.child_bodies.append(body)
+        else:
+            roots.append(body)
+    if programme:
+        roots = [
+            body
+            for body in bodies
+            if body.programme == programme
+            and (body.parent_id is None or by_pk[body.parent_id].programme != programme)
+        ]
+    _set_depth(roots, 0, top_heading, set())
+    return roots
+
+
+def _set_depth(bodies: list[Body], depth: int, top_heading: int, seen: set[int]) -> None:
+    for body in bodies:
+        if body.pk in seen:  # a parent cycle an admin edit might have made
+            body.child_bodies = []
+            continue
+        seen.add(body.pk)
+        body.depth = depth
+        body.heading_level = min(top_heading + depth, 6)
+        _set_depth(body.child_bodies, depth + 1, top_heading, seen)
+
+
+def body_for_page(slug: str, user) -> dict | None:
+    """The body `slug` with its parent, sub-bodies, current public roles and the events
+    where it meets that `user` may see (five queries), or None."""
+    body = Body.objects.select_related("parent").filter(slug=slug).first()
+    if body is None:
+        return None
+    with_contact = can_view_contact_details(user)
+    roles = list(current_public_roles().filter(body=body).select_related("person__organisation"))
+    for role in roles:
+        role.body = body
+    events = Event.objects.visible_to(user).filter(body=body).select_related("body")
+    return {
+        "body": body,
+        "children": list(Body.objects.filter(parent=body).order_by("order", "name")),
+        "roles": role_entries(roles, with_contact=with_contact),
+        "show_contact": with_contact,
+        "upcoming_events": list(events.filter(upcoming_q(timezone.localdate()))),
+    }
+
+
+# -- programmes ----------------------------------------------------------------------
+
+
+def programme_overview(user, programme: str) -> dict:
+    """What the En Bättre Sits and En Bättre Matchning pages share (four queries):
+
+    - ``plan``: the current (newest published) plan, or None;
+    - ``sections``: that plan's sections of `programme` in document order, each with
+      ``depth`` relative to the shallowest of them;
+    - ``bodies``: the programme's bodies as a tree (see ``body_tree``), headings from h3;
+    - ``show_contact``; ``counties``: every county, for the map's labels.
+    """
+    plan = current_plan()
+    sections = []
+    if plan is not None:
+        sections = [s for s in section_tree(plan).sections if s.programme == programme]
+        if sections:
+            top = min(section.depth for section in sections)
+            for section in sections:
+                section.programme_depth = section.depth - top
+    return {
+        "plan": plan,
+        "sections": sections,
+        "bodies": body_tree(user, programme=programme, top_heading=3),
+        "show_contact": can_view_contact_details(user),
+        "counties": list(County.objects.order_by("code")),
+    }

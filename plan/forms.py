@@ -1,0 +1,85 @@
+from django import forms
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .models import ReportRequest
+
+PROGRESS_MESSAGE = _("Give the progress as a whole number from 0 to 100.")
+
+
+class StatusReportForm(forms.Form):
+    """An owner's report on one activity. The checks that matter (ownership, the
+    period's lock, 0–100) are the service's; this form only reads the input. Periods and
+    statuses come as lists, so a page with many forms runs no query per form."""
+
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a period."),
+            "invalid_choice": _("That period does not take reports."),
+        },
+    )
+    status = forms.TypedChoiceField(
+        label=_("Status"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a status."),
+            "invalid_choice": _("Choose one of the statuses."),
+        },
+    )
+    progress = forms.IntegerField(
+        label=_("Progress (%)"),
+        required=False,
+        help_text=_("0–100. Leave empty to use the status's usual progress."),
+        error_messages={"invalid": PROGRESS_MESSAGE},
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=4000,
+        help_text=_("What has been done, what is next, what stands in the way."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, periods, statuses, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods_by_pk = {p.pk: p for p in periods}
+        self.statuses_by_pk = {s.pk: s for s in statuses}
+        self.fields["period"].choices = [(p.pk, _period_label(p)) for p in periods]
+        self.fields["status"].choices = [("", _("Choose a status"))] + [
+            (s.pk, s.name) for s in statuses
+        ]
+        if periods and not self.is_bound:
+            self.initial.setdefault("period", periods[0].pk)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") is not None:
+            data["period"] = self.periods_by_pk[data["period"]]
+        if data.get("status") is not None:
+            data["status"] = self.statuses_by_pk[data["status"]]
+        return data
+
+
+def _period_label(period) -> str:
+    return _("%(name)s (report by %(due)s)") % {
+        "name": period.name,
+        "due": date_format(period.due_date, "j F Y"),
+    }
+
+
+class ReportRequestForm(forms.Form):
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ReportRequest.Format.choices,
+        initial=ReportRequest.Format.PDF,
+        widget=forms.RadioSelect,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        widget=forms.RadioSelect,
+    )

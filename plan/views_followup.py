@@ -1,0 +1,316 @@
+"""Follow-up pages: owners report on their activities, the board's dashboard, the
+yearly report (web page, requests and downloads), the plan document and what changed
+between two years. Reads are selectors (plan.followup, plan.changes), writes services."""
+
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import changes, followup, reports, selectors, services
+from .forms import ReportRequestForm, StatusReportForm
+from .models import Plan, ReportRequest, Status
+
+DASHBOARD = followup.DASHBOARD_PERMISSION
+REQUEST_REPORT = followup.REPORT_PERMISSION
+REFRESH_SECONDS = 3
+
+
+def _visible_plan(request, year) -> Plan:
+    return get_object_or_404(selectors.plans_visible_to(request.user), year=year)
+
+
+# --- My activities --------------------------------------------------------------------
+
+
+def _activity_forms(owned, statuses, *, bound=None):
+    """A form per owned activity; `bound` = (activity pk, bound form) keeps what was
+    typed in the one that was sent."""
+    for group in owned:
+        for item in group.activities:
+            if bound is not None and bound[0] == item.activity.pk:
+                item.form = bound[1]
+            elif item.periods:
+                item.form = StatusReportForm(
+                    prefix=f"a{item.activity.pk}", periods=item.periods, statuses=statuses
+                )
+            else:
+                item.form = None
+    return owned
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_activities(request):
+    """The activities the logged-in member owns, each with a report form for its open
+    periods. A report goes through status_update_create; on an error the page shows
+    again with the message and what was typed."""
+    statuses = list(Status.objects.order_by("order", "pk"))
+    owned = followup.owned_activities(request.user)
+    context = {
+        "owned": owned,
+        "statuses": statuses,
+        "has_person": hasattr(request.user, "person"),
+        "owns_any": followup.owns_any_activity(request.user),
+    }
+    if request.method == "GET":
+        _activity_forms(owned, statuses)
+        return render(request, "plan/followup/my_activities.html", context)
+
+    by_pk = {item.activity.pk: item for group in owned for item in group.activities}
+    try:
+        activity_pk = int(request.POST.get("activity", ""))
+    except ValueError:
+        activity_pk = None
+    item = by_pk.get(activity_pk)
+    if item is None:
+        # Someone else's activity, or one with no open period: nothing is written.
+        _activity_forms(owned, statuses)
+        context["page_error"] = _(
+            "You can only report on activities you are responsible for, in a period that "
+            "is open. Nothing was saved."
+        )
+        return render(request, "plan/followup/my_activities.html", context, status=403)
+    form = StatusReportForm(
+        request.POST, prefix=f"a{item.activity.pk}", periods=item.periods, statuses=statuses
+    )
+    if form.is_valid():
+        try:
+            services.status_update_create(
+                activity=item.activity,
+                period=form.cleaned_data["period"],
+                status=form.cleaned_data["status"],
+                progress=form.cleaned_data["progress"],
+                comment=form.cleaned_data["comment"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your report on “%(activity)s” is saved.")
+                % {"activity": item.activity.text[:80]},
+            )
+            return redirect(f"{reverse('plan:my_activities')}#activity-{item.activity.pk}")
+    _activity_forms(owned, statuses, bound=(item.activity.pk, form))
+    context["failed"] = item
+    return render(request, "plan/followup/my_activities.html", context, status=400)
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+# --- The board's dashboard ------------------------------------------------------------
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def dashboard(request, year):
+    """For a chosen period (``?period=<id>``; by default the one due next): per section
+    the activities by status, those late or without a report, and the charts."""
+    plan = _visible_plan(request, year)
+    periods = followup.plan_periods(plan)
+    period = None
+    wanted = request.GET.get("period")
+    if wanted:
+        period = next((p for p in periods if str(p.pk) == wanted), None)
+        if period is None:
+            raise Http404
+    result = followup.plan_followup(plan, period)
+    context = {
+        "plan": plan,
+        "follow": result,
+        "period": result.period,
+        "periods": result.periods,
+        **reports.summary_charts(result),
+        "other_plans": selectors.plans_visible_to(request.user).exclude(pk=plan.pk),
+    }
+    return render(request, "plan/followup/dashboard.html", context)
+
+
+# --- The yearly report ----------------------------------------------------------------
+
+
+@login_required
+@permission_required(DASHBOARD, raise_exception=True)
+def report_page(request, year):
+    """The yearly follow-up report as a web page: the same body as the PDF."""
+    plan = _visible_plan(request, year)
+    return render(request, "plan/followup/report_page.html", reports.followup_report_context(plan))
+
+
+@login_required
+@permission_required(REQUEST_REPORT, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def report_requests(request, year):
+    """Ask for the yearly report as a file, and the files asked for before."""
+    plan = _visible_plan(request, year)
+    if request.method == "POST":
+        form = ReportRequestForm(request.POST)
+        if form.is_valid():
+            report_request = services.report_request_create(
+                plan=plan,
+                format=form.cleaned_data["format"],
+                language=form.cleaned_data["language"],
+                by=request.user,
+            )
+            return redirect(report_request)
+        status = 400
+    else:
+        form = ReportRequestForm(initial={"language": get_language()})
+        status = 200
+    requests_ = list(
+        ReportRequest.objects.filter(plan=plan)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")[:50]
+    )
+    return render(
+        request,
+        "plan/followup/report_requests.html",
+        {"plan": plan, "form": form, "report_requests": requests_},
+        status=status,
+    )
+
+
+def _report_request(request, pk) -> ReportRequest:
+    report_request = get_object_or_404(
+        ReportRequest.objects.select_related("plan", "requested_by"), pk=pk
+    )
+    # The plan must still be one the user may see (a draft only for the board).
+    _visible_plan(request, report_request.plan.year)
+    return report_request
+
+
+@login_required
+@permission_required(REQUEST_REPORT, raise_exception=True)
+def report_request_detail(request, pk):
+    """One request: while it is queued or being built the page reloads itself every
+    few seconds (a meta refresh; no script)."""
+    report_request = _report_request(request, pk)
+    return render(
+        request,
+        "plan/followup/report_request.html",
+        {
+            "plan": report_request.plan,
+            "report_request": report_request,
+            "refresh": REFRESH_SECONDS if report_request.is_pending else None,
+        },
+    )
+
+
+@login_required
+@permission_required(REQUEST_REPORT, raise_exception=True)
+@require_POST
+def report_request_retry(request, pk):
+    report_request = _report_request(request, pk)
+    services.report_request_retry(report_request=report_request, by=request.user)
+    return redirect(report_request)
+
+
+@login_required
+@permission_required(REQUEST_REPORT, raise_exception=True)
+def report_request_download(request, pk):
+    report_request = _report_request(request, pk)
+    if report_request.status != ReportRequest.State.DONE or not report_request.file:
+        raise Http404
+    try:
+        handle = report_request.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = reports.report_filename(
+        report_request.plan, fmt=report_request.format, language=report_request.language
+    )
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=name,
+        content_type=reports.CONTENT_TYPES[report_request.format],
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- The plan document ----------------------------------------------------------------
+
+
+def plan_document(request, year):
+    """The plan as a PDF in the page's language. The PDF is kept in the file storage
+    under a hash of its HTML, so it is made once per version of the plan and shared by
+    every web process; an older version of the same plan and language is removed."""
+    plan = _visible_plan(request, year)
+    language = get_language()
+    html = reports.plan_document_html(plan, language)
+    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
+    folder = f"plan-documents/{plan.year}"
+    prefix = f"{language}-"
+    path = f"{folder}/{prefix}{digest}.pdf"
+    if not default_storage.exists(path):
+        saved = default_storage.save(path, ContentFile(reports.html_to_pdf(html)))
+        if saved != path:  # another process wrote it in the meantime
+            default_storage.delete(saved)
+        _remove_old_documents(folder, prefix, keep=path)
+    filename = f"{slugify(plan.title) or plan.year}-{language}.pdf"
+    response = FileResponse(
+        default_storage.open(path, "rb"),
+        filename=filename,
+        content_type="application/pdf",
+    )
+    if not plan.is_published:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _remove_old_documents(folder: str, prefix: str, *, keep: str) -> None:
+    try:
+        _dirs, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = f"{folder}/{name}"
+        if name.startswith(prefix) and path != keep:
+            default_storage.delete(path)
+
+
+# --- What changed between two years ---------------------------------------------------
+
+
+def plan_changes(request, year):
+    """``/plan/2024/changes/?from=2023``: goals and activities added, removed and
+    reworded, section by section. Without ``from`` the year before is compared."""
+    new = _visible_plan(request, year)
+    visible = selectors.plans_visible_to(request.user)
+    try:
+        from_year = int(request.GET.get("from") or year - 1)
+    except ValueError:
+        raise Http404 from None
+    old = get_object_or_404(visible, year=from_year)
+    if old.pk == new.pk:
+        raise Http404
+    return render(
+        request,
+        "plan/followup/changes.html",
+        {
+            "plan": new,
+            "old": old,
+            "result": changes.plan_changes(old, new),
+            "other_plans": [p for p in visible.order_by("-year") if p.pk != new.pk],
+        },
+    )
