@@ -11,5 +11,7 @@ urlpatterns += i18n_patterns(
     path("", include("plan.urls")),
     path("events/", include("events.urls")),
     path("members/", include("members.urls")),
+    path("programmes/ebs/", include("ebs.urls")),
+    path("programmes/ebm/", include("ebm.urls")),
     prefix_default_language=True,
 )
