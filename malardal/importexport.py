@@ -25,14 +25,16 @@ from modeltranslation import settings as mt_settings
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import build_localized_fieldname
 
+from .spreadsheets import neutralise, protect_xlsx_cell, restore
+
 
 class CSV(base_formats.CSV):
     """CSV, also as a Swedish Excel saves it (semicolons between the columns).
 
-    A text that starts with "=" would run as a formula when the file is opened in a
-    spreadsheet; it is written with a leading apostrophe, which the import removes
-    again, so the round trip is lossless. (Upstream's escaping drops the "=" and turns
-    every cell into text, which loses data.)
+    A text that starts with "=", "+", "-" or "@" would run as a formula when the file is
+    opened in a spreadsheet; it is written with a leading apostrophe, which the import
+    removes again, so the round trip is lossless (malardal.spreadsheets). (Upstream's
+    escaping drops the "=" and turns every cell into text, which loses data.)
     """
 
     def create_dataset(self, in_stream, **kwargs):
@@ -55,11 +57,12 @@ class CSV(base_formats.CSV):
 
 
 def _escape_formula(cell):
-    return "'" + cell if isinstance(cell, str) and cell.startswith("=") else cell
+    # Every character that starts a formula (=, +, -, @, tab, CR), not only "=".
+    return neutralise(cell)
 
 
 def _unescape_formula(cell):
-    return cell[1:] if isinstance(cell, str) and cell.startswith("'=") else cell
+    return restore(cell)
 
 
 class XLSX(base_formats.XLSX):
@@ -86,6 +89,7 @@ class XLSX(base_formats.XLSX):
                 cell = sheet.cell(row=row_number, column=column_number, value=value)
                 if isinstance(value, str):
                     cell.data_type = TYPE_STRING
+                    protect_xlsx_cell(cell)
                     if "\n" in value:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
         stream = BytesIO()

@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from malardal.spreadsheets import neutralise_row
+from malardal.spreadsheets import neutralise_row, protect_xlsx_cell
 
 from . import selectors
 from .charts import progress_bars_svg, status_distribution_svg
@@ -192,17 +192,18 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
-    sheet.append(neutralise_row(headers))
+    sheet.append(headers)
     for row in rows:
-        sheet.append(neutralise_row(row))
+        sheet.append(row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    # Text cells hold text: never let a spreadsheet program read one as a formula.
+    # Text cells hold text: a spreadsheet program never reads one as a formula.
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+                protect_xlsx_cell(cell)
     widths = {1: 10, 2: 30, 3: 10, 4: 60, 5: 25, 6: 25}
     for index in range(1, len(headers) + 1):
         width = widths.get(index, 40 if (index - 6) % 3 == 0 else 16)
