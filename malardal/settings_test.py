@@ -16,3 +16,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Tests never run collectstatic: whitenoise looks files up per request instead of
+# scanning a STATIC_ROOT that does not exist (and warning about it).
+WHITENOISE_AUTOREFRESH = True

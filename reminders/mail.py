@@ -8,7 +8,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import select_template
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from .ics import event_ics
@@ -51,8 +51,14 @@ def _absolute(url: str) -> str:
     return f"{settings.SITE_URL}{url}"
 
 
+def report_url(activity) -> str:
+    """Where the owner reports on `activity` (their "My activities" page, at the
+    activity's form), in the active language."""
+    return _absolute(f"{reverse('plan:my_activities')}#activity-{activity.pk}")
+
+
 def activity_url(activity) -> str:
-    """Where the owner reports on `activity`, in the active language."""
+    """The activity's public page, in the active language."""
     return _absolute(activity.get_absolute_url())
 
 
@@ -71,14 +77,23 @@ def _context(planned: PlannedReminder) -> dict:
         "period": planned.period,
         "event": planned.event,
     }
+    summary = planned.kind == ReminderLog.Kind.FOLLOWUP_SUMMARY
     if planned.period is not None:
-        context["plan"] = planned.period.plan
+        plan = planned.period.plan
+        context["plan"] = plan
         context["activities"] = [
-            {"activity": a, "url": activity_url(a), "owners": list(a.owners.all())}
+            {
+                "activity": a,
+                "url": activity_url(a) if summary else report_url(a),
+                "owners": list(a.owners.all()),
+            }
             for a in planned.activities
         ]
-    if planned.kind == ReminderLog.Kind.FOLLOWUP_SUMMARY:
+    if summary:
         context.update(followup_summary_context(planned.period, planned.activities))
+        context["dashboard_url"] = _absolute(
+            reverse("plan:followup_dashboard", kwargs={"year": plan.year})
+        )
     if planned.event is not None:
         context["event_url"] = event_page_url(planned.event)
         context["because_body"] = planned.reason == REASON_BODY

@@ -46,15 +46,15 @@ def test_each_owner_gets_one_digest_in_their_language_before_the_due_date(smtp, 
     assert "2 aktiviteter" in text
     assert "Ta fram en godsstrategi." in text and "Ordna Mälartinget." in text
     assert "Samla in statistik." not in text  # Bob's
-    assert f"http://127.0.0.1:8000/sv/plan/2031/activity/{a1.pk}/" in text
-    assert f"http://127.0.0.1:8000/sv/plan/2031/activity/{a2.pk}/" in text
+    assert f"http://127.0.0.1:8000/sv/my/activities/#activity-{a1.pk}" in text
+    assert f"http://127.0.0.1:8000/sv/my/activities/#activity-{a2.pk}" in text
 
     [bob] = smtp.to("bob@example.org")
     assert subject(bob) == ("Reminder: report the follow-up for Four-month period 1 by 15 May")
     text = body(bob)
     assert "Dear Bob," in text and "one activity" in text
     assert "Collect statistics." in text
-    assert f"http://127.0.0.1:8000/en/plan/2031/activity/{a3.pk}/" in text
+    assert f"http://127.0.0.1:8000/en/my/activities/#activity-{a3.pk}" in text
 
     logs = ReminderLog.objects.order_by("email")
     assert [(log.kind, log.email, log.status) for log in logs] == [
@@ -150,6 +150,8 @@ def test_after_the_due_date_those_still_missing_are_reminded_and_the_secretariat
     assert "Ordna Mälartinget." in text and "Anna Andersson <anna@example.org>" in text
     assert "Utan ansvarig." in text and "ingen ansvarig angiven" in text
     assert "saknar e-postadress och har inte kunnat påminnas: Carl Carlsson." in text
+    assert f"http://127.0.0.1:8000/sv/plan/2031/activity/{a2.pk}/" in text
+    assert "http://127.0.0.1:8000/sv/followup/2031/" in text
 
     # Once only.
     run(DUE + datetime.timedelta(days=2))
