@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install setup lint format messages check bench clean
+.PHONY: run serve test install setup lint format messages check bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ setup: install
 
 run: setup
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The production-like stack: gunicorn + Celery worker + Celery beat (deploy/Procfile),
+# DEBUG off, static files by whitenoise. Needs SECRET_KEY, DATABASE_URL (PostgreSQL) and
+# CELERY_BROKER_URL (Redis); migrates and collects static files first. See README.
+serve: install
+	PORT=$(PORT) BIN=$(BIN) bin/serve
 
 test: install
 	@if command -v msgfmt >/dev/null; then DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
