@@ -9,7 +9,7 @@ any bad row writes nothing at all, with each problem named by row and column.
 import datetime
 from io import BytesIO
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
@@ -437,8 +437,8 @@ def _normalise(value):
     return value
 
 
-class ImportExportTranslationAdmin(ImportExportMixin, TranslationAdmin):
-    """Import and export (CSV, XLSX) on a translated model's admin.
+class ImportExportAdminMixin(ImportExportMixin):
+    """Import and export (CSV, XLSX) with the house rules, on any model admin.
 
     Uploaded files wait for the confirm step in the default file storage (shared
     between web processes), not in one machine's /tmp. The confirm step imports with
@@ -519,3 +519,11 @@ class ImportExportTranslationAdmin(ImportExportMixin, TranslationAdmin):
         )
         request.current_app = self.admin_site.name
         return TemplateResponse(request, [self.import_template_name], context)
+
+
+class ImportExportTranslationAdmin(ImportExportAdminMixin, TranslationAdmin):
+    """Import and export on a translated model's admin."""
+
+
+class ImportExportModelAdmin(ImportExportAdminMixin, admin.ModelAdmin):
+    """Import and export on the admin of a model without translated fields."""

@@ -10,7 +10,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from malardal.importexport import ImportExportTranslationAdmin
+from malardal.importexport import ImportExportModelAdmin, ImportExportTranslationAdmin
 from members.models import Person
 
 from . import services
@@ -30,7 +30,7 @@ from .models import (
     Status,
     StatusUpdate,
 )
-from .resources import ActivityResource, GoalResource
+from .resources import ActivityResource, GoalResource, StatusUpdateResource
 
 
 class PeriodListFilter(admin.RelatedFieldListFilter):
@@ -130,6 +130,12 @@ class PlanAdmin(TranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_section_count=Count("sections"))
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # A new plan without periods typed in gets the default ones.
+        if not change:
+            services.reporting_periods_create_default(plan=form.instance)
 
     @admin.action(description=_("Roll over into next year's draft plan"), permissions=["add"])
     def roll_over(self, request, queryset):
@@ -470,9 +476,12 @@ class StatusAdmin(TranslationAdmin):
 
 
 @admin.register(StatusUpdate)
-class StatusUpdateAdmin(admin.ModelAdmin):
+class StatusUpdateAdmin(ImportExportModelAdmin):
     """Follow-up reports as history: a report, once made, is read-only; a correction
-    is a new report. Who reported and when is recorded, not typed."""
+    is a new report. Who reported and when is recorded, not typed. Imported rows
+    without an id are new reports made through the same service."""
+
+    resource_classes = [StatusUpdateResource]
 
     list_display = ["activity_text", "period", "status", "progress", "reported_by", "reported_at"]
     list_filter = ["period__plan", "status", ("period", PeriodListFilter)]
@@ -577,11 +586,20 @@ class ReportRequestAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "attempts",
-        "file",
+        "download",
         "error",
     ]
     readonly_fields = fields
     actions = ["retry"]
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        # Through the portal's download view, which checks access; the media
+        # directory is not served.
+        if obj.status != ReportRequest.State.DONE or not obj.file:
+            return "–"
+        url = reverse("plan:report_request_download", kwargs={"pk": obj.pk})
+        return format_html('<a href="{}">{}</a>', url, _("Download"))
 
     def has_add_permission(self, request):
         return False

@@ -4,6 +4,7 @@ A goal or activity names its section by the plan's year and the section's short 
 (columns ``plan_year`` and ``section``), so a file reads the same in every database.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
@@ -12,7 +13,8 @@ from import_export.fields import Field
 from malardal.importexport import BaseResource, ForeignKeyWidget, ManyToManyWidget
 from members.models import Organisation, Person
 
-from .models import Activity, Goal, Section
+from . import services
+from .models import Activity, Goal, ReportingPeriod, Section, Status, StatusUpdate
 
 
 class SectionWidget(ForeignKeyWidget):
@@ -99,3 +101,113 @@ class ActivityResource(_SectionItemResource):
             "end_date",
         )
         export_order = fields
+
+
+class PeriodWidget(ForeignKeyWidget):
+    """A reporting period by its short name (t1, t2, year) within the plan of the row's
+    activity."""
+
+    def __init__(self, **kwargs):
+        super().__init__(ReportingPeriod, field="slug", **kwargs)
+
+    def get_lookup_kwargs(self, value, row, **kwargs):
+        return {"slug": value, "plan__sections__activities__pk": self.activity_id(row)}
+
+    @staticmethod
+    def activity_id(row):
+        value = (row or {}).get("activity")
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip() if value not in (None, "") else None
+
+    def clean(self, value, row=None, **kwargs):
+        if value not in (None, "") and not self.activity_id(row):
+            raise ValueError(gettext("Give the activity's id in the column “activity”."))
+        return super().clean(value, row=row, **kwargs)
+
+    def not_found_message(self, value, row):
+        return gettext(
+            "The plan of activity %(activity)s has no reporting period with short name “%(slug)s”."
+        ) % {"activity": self.activity_id(row), "slug": value}
+
+
+class StatusUpdateResource(BaseResource):
+    """Follow-up reports. A report is history: exported rows import back unchanged
+    (and are skipped); a row with an empty id is a new report, made through
+    ``status_update_create`` as the user who imports (ownership, 0–100 and the period's
+    lock are checked as in the portal); a changed row with an id is refused."""
+
+    plan_year = Field(attribute="period__plan__year", column_name="plan_year", readonly=True)
+    section = Field(attribute="activity__section__slug", column_name="section", readonly=True)
+    activity = Field(
+        attribute="activity", column_name="activity", widget=ForeignKeyWidget(Activity, "pk")
+    )
+    activity_text = Field(attribute="activity__text", column_name="activity_text", readonly=True)
+    period = Field(attribute="period", column_name="period", widget=PeriodWidget())
+    status = Field(
+        attribute="status", column_name="status", widget=ForeignKeyWidget(Status, "slug")
+    )
+    reported_by = Field(attribute="reported_by__username", column_name="reported_by", readonly=True)
+    reported_at = Field(attribute="reported_at", column_name="reported_at", readonly=True)
+
+    required_columns = ("activity", "period", "status", "progress")
+    export_select_related = ("activity__section", "period__plan", "status", "reported_by")
+
+    class Meta:
+        model = StatusUpdate
+        name = _("Status updates")
+        fields = (
+            "id",
+            "plan_year",
+            "section",
+            "activity",
+            "activity_text",
+            "period",
+            "status",
+            "progress",
+            "comment",
+            "reported_by",
+            "reported_at",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related(*self.export_select_related)
+            .order_by(
+                "period__plan__year",
+                "activity__section__order",
+                "activity__order",
+                "activity_id",
+                "period__order",
+                "reported_at",
+                "pk",
+            )
+        )
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create:
+            raise ValidationError(
+                gettext(
+                    "Report %(id)s cannot be changed: a report is history. To correct it, "
+                    "add a new row with an empty id."
+                )
+                % {"id": instance.pk}
+            )
+        try:
+            created = services.status_update_create(
+                activity=instance.activity,
+                period=instance.period,
+                status=instance.status,
+                progress=instance.progress,
+                comment=instance.comment,
+                by=kwargs.get("user"),
+            )
+        except PermissionDenied as error:
+            raise ValidationError(str(error)) from None
+        instance.pk = created.pk
+        instance.reported_by = created.reported_by
+        instance.reported_at = created.reported_at
+        instance._state.adding = False
