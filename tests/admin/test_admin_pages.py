@@ -451,3 +451,26 @@ def test_secretariat_queues_a_failed_report_again(client, secretariat_user):
     done.refresh_from_db()
     assert failed.status == "queued" and failed.error == ""
     assert done.status == "done"
+
+
+def test_an_untouched_text_is_not_a_change_though_the_browser_sends_crlf(
+    client, secretariat_user
+):
+    """Browsers submit textareas with CRLF line ends: saving the form unchanged must not
+    count as a change of the text, nor store CRLF."""
+    section = factories.SectionFactory(
+        body_sv="Första stycket.\n\nAndra stycket.", body_en="First.\n\nSecond."
+    )
+    client.force_login(secretariat_user)
+    url = admin_url(type(section), "change", section.pk)
+    data = form_data(client.get(url))
+    for name in ("body_sv", "body_en"):
+        data[name] = data[name].replace("\n", "\r\n")
+    data["heading_en"] = "A new heading"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.body_sv == "Första stycket.\n\nAndra stycket."
+    entry = LogEntry.objects.filter(object_id=str(section.pk)).latest("action_time")
+    changed = json.loads(entry.change_message)[0]["changed"]["fields"]
+    assert changed == ["Heading [en]"]
