@@ -21,6 +21,7 @@ install: $(STAMP)
 setup: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --no-input
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_plan_2023
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py create_default_periods
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py ensure_local_admin
 
 run: setup
