@@ -31,3 +31,15 @@ def progress_bar(percent, label):
 @register.simple_tag
 def status_swatch(colour):
     return charts.status_swatch_svg(colour)
+
+
+@register.simple_tag(takes_context=True)
+def previous_plan(context, plan):
+    """The newest plan before `plan` that the user may see, or None (one query): the
+    plan the changes page compares with."""
+    from plan.selectors import plans_visible_to
+
+    request = context.get("request")
+    if request is None:
+        return None
+    return plans_visible_to(request.user).filter(year__lt=plan.year).order_by("-year").first()
