@@ -73,7 +73,11 @@ def next_run(when) -> datetime.datetime | None:
             app=app,
         )
         now = when.now()
-        return now + when.remaining_estimate(now)
+        due = now + when.remaining_estimate(now)
+        # remaining_estimate counts from the start of the current minute: round up.
+        if due.second or due.microsecond:
+            due = due.replace(second=0, microsecond=0) + datetime.timedelta(minutes=1)
+        return due
     return None
 
 

@@ -108,3 +108,17 @@ def test_members_cannot_see_the_reminder_admin(client, member_user):
     client.force_login(member_user)
     url = reverse("admin:reminders_reminderlog_schedule")
     assert client.get(url).status_code == 302  # to the admin login
+
+
+def test_the_next_daily_run_is_at_the_configured_hour_in_swedish_time():
+    from zoneinfo import ZoneInfo
+
+    from reminders.schedule import schedule_entries
+
+    entries = {entry.task: entry for entry in schedule_entries()}
+    daily = entries["reminders.tasks.run_reminders"].next_run.astimezone(
+        ZoneInfo("Europe/Stockholm")
+    )
+    assert (daily.hour, daily.minute, daily.second) == (7, 0, 0)
+    recovery = entries["reminders.tasks.recover_reminders"].next_run
+    assert recovery.minute % 15 == 0 and recovery.second == 0
