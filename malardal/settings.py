@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "events",
     # Who changed what and when, from any path (issue 6).
     "audit",
+    # Logins: the site's login and password pages, lock-out after failed logins.
+    "accounts",
     "reminders",
 ]
 
@@ -101,6 +103,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plan:home"
 LOGOUT_REDIRECT_URL = "plan:home"
+# Django's ModelBackend, refusing logins while a user name or address is locked out.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
+# After this many failed logins within LOGIN_LOCKOUT_SECONDS, the user name is locked
+# for LOGIN_LOCKOUT_SECONDS; an address after LOGIN_FAILURE_LIMIT_PER_ADDRESS (higher:
+# an office shares one address).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
+# client's address is REMOTE_ADDR).
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 # Swedish first, English second.
 LANGUAGE_CODE = "sv"

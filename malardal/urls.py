@@ -8,6 +8,7 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
     path("", include("plan.urls")),
     path("events/", include("events.urls")),
     path("members/", include("members.urls")),
