@@ -81,10 +81,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
     def changes_table(self, obj):
         if not obj.changes:
             return "—"
+        model = obj.content_type.model_class() if obj.content_type else None
+
+        def label(name):
+            try:
+                return str(model._meta.get_field(name).verbose_name)
+            except Exception:  # noqa: BLE001 - a field since removed keeps its name
+                return name
+
         rows = format_html_join(
             "",
             '<tr><th scope="row">{}</th><td>{}</td><td>{}</td></tr>',
-            ((name, _show(old), _show(new)) for name, (old, new) in sorted(obj.changes.items())),
+            (
+                (label(name), _show(old), _show(new))
+                for name, (old, new) in sorted(obj.changes.items())
+            ),
         )
         return format_html(
             '<table class="audit-changes"><thead><tr><th scope="col">{}</th>'
