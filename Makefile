@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install setup lint format messages check bench clean
+.PHONY: run serve test install setup lint format messages check bench clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,3 +56,14 @@ check: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Back up the database (DATABASE_URL's) to a time-stamped file under var/backups/
+# (BACKUP_DIR): pg_dump's custom format for PostgreSQL, a copy of the file for SQLite.
+backup: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py backup_db
+
+# Replace the database with a backup: make restore FILE=var/backups/malardal-….dump
+# The database as it was is backed up first. Stop the web processes and workers first.
+restore: install
+	@test -n "$(FILE)" || { echo "Which backup? make restore FILE=var/backups/…"; exit 2; }
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py restore_db "$(FILE)" $(if $(NO_INPUT),--no-input)

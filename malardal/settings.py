@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "audit",
     # Logins: the site's login and password pages, lock-out after failed logins.
     "accounts",
+    # make backup / make restore: the backup_db and restore_db commands.
+    "ops",
     "reminders",
 ]
 
@@ -131,6 +133,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Where `make backup` (manage.py backup_db) writes its time-stamped files.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "var" / "backups")))
 # With DEBUG off, static files get content-hashed names and gzip/brotli copies at
 # collectstatic, and whitenoise serves them with far-future cache headers. Tests use
 # plain storage (malardal/settings_test.py), so they need no collectstatic.
