@@ -35,11 +35,8 @@ def status_swatch(colour):
 
 @register.simple_tag(takes_context=True)
 def previous_plan(context, plan):
-    """The newest plan before `plan` that the user may see, or None (one query): the
-    plan the changes page compares with."""
-    from plan.selectors import plans_visible_to
-
-    request = context.get("request")
-    if request is None:
-        return None
-    return plans_visible_to(request.user).filter(year__lt=plan.year).order_by("-year").first()
+    """The newest plan before `plan` among those the page already lists (its ``years``
+    or ``archive``), or None. No query: only plans the visitor may see are listed."""
+    plans = context.get("years") or context.get("archive") or []
+    earlier = [p for p in plans if p.year < plan.year]
+    return max(earlier, key=lambda p: p.year) if earlier else None
