@@ -158,7 +158,8 @@ def _pair_changed(old: list, new: list) -> list[ItemChange]:
     return changes
 
 
-_TOKEN = re.compile(r"\s+|[^\s]+")
+# Words, runs of whitespace and single punctuation marks.
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 def word_diff(old: str, new: str) -> SafeString:
