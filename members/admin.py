@@ -6,6 +6,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from malardal.importexport import ImportExportTranslationAdmin
 
+from .admin_actions import erase_personal_data, export_personal_data
 from .models import Body, County, Organisation, Partnership, Person, Role
 from .resources import OrganisationResource, PersonResource
 
@@ -54,6 +55,8 @@ class OrganisationAdmin(ImportExportTranslationAdmin):
 @admin.register(Person)
 class PersonAdmin(ImportExportTranslationAdmin):
     resource_classes = [PersonResource]
+    # Personal data: everything held about a person as JSON; erasure (issue 6).
+    actions = [export_personal_data, erase_personal_data]
     list_display = ["last_name", "first_name", "title", "organisation", "email", "has_login"]
     list_display_links = ["last_name", "first_name"]
     list_filter = ["organisation__kind", ("user", admin.EmptyFieldListFilter)]

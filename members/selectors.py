@@ -21,7 +21,7 @@ from events.selectors import upcoming_q
 from plan.models import Activity
 from plan.selectors import current_plan, plans_visible_to, section_tree
 
-from .models import Body, County, Organisation, Role
+from .models import Body, County, Organisation, Person, Role
 
 CONTACT_PERMISSION = "members.view_contact_details"
 
@@ -299,3 +299,76 @@ def programme_overview(user, programme: str) -> dict:
         "show_contact": can_view_contact_details(user),
         "counties": list(County.objects.order_by("code")),
     }
+
+# -- personal data: everything held about one person ----------------------------------
+
+
+PERSONAL_DATA_FORMAT = "malardalsportalen-personal-data/1"
+# Credentials are never exported, only that they exist.
+_SECRET_FIELDS = {"password", "token", "claim_token"}
+
+
+def _serialise(objects) -> list[dict]:
+    from django.core import serializers
+
+    rows = serializers.serialize("python", objects)
+    for row in rows:
+        for name in _SECRET_FIELDS & row["fields"].keys():
+            row["fields"][name] = "***" if row["fields"][name] else ""
+    return rows
+
+
+def _related_to(obj, *, skip: set[str]) -> dict[str, list[dict]]:
+    """Every object that points at `obj` through a foreign key, one-to-one or
+    many-to-many field, by ``app.model.field`` — models added later are included
+    without anyone remembering to."""
+    found = {}
+    for relation in obj._meta.get_fields():
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue
+        field = relation.field
+        key = f"{relation.related_model._meta.label_lower}.{field.name}"
+        if key in skip:
+            continue
+        objects = relation.related_model._base_manager.filter(**{field.name: obj}).order_by("pk")
+        rows = _serialise(objects)
+        if rows:
+            found[key] = rows
+    return found
+
+
+def person_personal_data(*, person: Person) -> dict:
+    """All that the portal holds about `person`, for a data subject's request: the
+    person, their login (no password), everything that points at either, and the audit
+    trail's entries about the person, their login and their roles. JSON-ready with
+    DjangoJSONEncoder."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.models import AuditEntry
+
+    user = person.user
+    role_ids = [str(pk) for pk in person.roles.values_list("pk", flat=True)]
+    about = Q(content_type=ContentType.objects.get_for_model(Person), object_id=str(person.pk))
+    about |= Q(content_type=ContentType.objects.get_for_model(Role), object_id__in=role_ids)
+    data = {
+        "format": PERSONAL_DATA_FORMAT,
+        "exported_at": timezone.now(),
+        "person": _serialise([person])[0],
+        "related_to_person": _related_to(person, skip={"members.person.user"}),
+        "login": None,
+        "related_to_login": {},
+    }
+    if user is not None:
+        login = _serialise([user])[0]
+        login["groups"] = sorted(user.groups.values_list("name", flat=True))
+        data["login"] = login
+        # The login's own audit entries are listed below, with what they say about it.
+        data["related_to_login"] = _related_to(
+            user, skip={"members.person.user", "audit.auditentry.user"}
+        )
+        data["changes_made_by_login"] = _serialise(
+            AuditEntry.objects.filter(user=user).order_by("pk")
+        )
+        about |= Q(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
+    data["audit_entries_about_them"] = _serialise(AuditEntry.objects.filter(about).order_by("pk"))
+    return data

@@ -1,0 +1,67 @@
+"""The secretariat's personal-data actions on persons in the admin: export everything
+held about a person as JSON, and erase a person (after a confirmation page)."""
+
+import json
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from .selectors import person_personal_data
+from .services import person_erase
+
+
+@admin.action(description=_("Export all personal data (JSON)"), permissions=["change"])
+def export_personal_data(modeladmin, request, queryset):
+    if queryset.count() != 1:
+        modeladmin.message_user(request, gettext("Choose one person to export."), messages.WARNING)
+        return None
+    person = queryset.get()
+    data = person_personal_data(person=person)
+    data["exported_by"] = request.user.get_username()
+    modeladmin.log_change(request, person, gettext("Exported all personal data."))
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    filename = f"person-{person.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@admin.action(description=_("Erase personal data"), permissions=["delete"])
+def erase_personal_data(modeladmin, request, queryset):
+    if request.POST.get("confirm") == "yes":
+        count = 0
+        for person in queryset:
+            person_erase(person=person, by=request.user)
+            modeladmin.log_change(request, person, gettext("Erased personal data."))
+            count += 1
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "The personal data of %(count)d person is erased.",
+                "The personal data of %(count)d persons is erased.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+        return None
+    opts = modeladmin.model._meta
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": gettext("Erase personal data?"),
+        "opts": opts,
+        "persons": queryset.select_related("organisation", "user"),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "action_name": "erase_personal_data",
+        "media": modeladmin.media,
+    }
+    request.current_app = modeladmin.admin_site.name
+    return TemplateResponse(request, "admin/members/person/erase_personal_data.html", context)
