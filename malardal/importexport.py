@@ -25,6 +25,8 @@ from modeltranslation import settings as mt_settings
 from modeltranslation.admin import TranslationAdmin
 from modeltranslation.utils import build_localized_fieldname
 
+from malardal.uploads import SizeLimitedImportForm
+
 from .spreadsheets import neutralise, protect_xlsx_cell, restore
 
 
@@ -448,6 +450,8 @@ class ImportExportAdminMixin(ImportExportMixin):
 
     formats = FORMATS
     tmp_storage_class = MediaStorage
+    # Files over IMPORT_MAX_FILE_SIZE are refused before they are read (issue 6).
+    import_form_class = SizeLimitedImportForm
     # With a byte order mark, Excel opens the CSV file with å, ä and ö intact.
     to_encoding = "utf-8-sig"
 
