@@ -3,7 +3,7 @@ production: the request is committed, the task is queued on commit, a worker cla
 request and keeps the file. Needs Redis (skips without it on a laptop, fails in CI)."""
 
 import subprocess
-import time
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -65,14 +65,29 @@ def _reset(app):
     pools.reset()
 
 
-def wait_for(report_request, states, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        report_request.refresh_from_db()
-        if report_request.status in states:
-            return report_request
-        time.sleep(0.2)
-    raise AssertionError(f"still {report_request.status} after {timeout} s")
+@pytest.fixture
+def finished():
+    """Set each time the worker has finished a build task. The test reads the database
+    only then: SQLite's shared in-memory test database does not wait for a lock, so
+    polling while the worker writes could fail either side."""
+    from celery.signals import task_postrun
+
+    event = threading.Event()
+
+    def on_postrun(task=None, **kwargs):
+        if task is not None and task.name == build_followup_report.name:
+            event.set()
+
+    task_postrun.connect(on_postrun, weak=False)
+    yield event
+    task_postrun.disconnect(on_postrun)
+
+
+def wait_for(finished, report_request, timeout=90):
+    assert finished.wait(timeout), f"no build finished within {timeout} s"
+    finished.clear()
+    report_request.refresh_from_db()
+    return report_request
 
 
 @pytest.fixture
@@ -83,7 +98,7 @@ def media(settings, tmp_path):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_builds_the_requested_report_once(media, tmp_path):
+def test_a_worker_builds_the_requested_report_once(media, tmp_path, finished):
     require_redis()
     pdftotext = require_command("pdftotext")
     fp = followup_data.build()
@@ -101,14 +116,13 @@ def test_a_worker_builds_the_requested_report_once(media, tmp_path):
             plan=fp.plan, format="pdf", language="en", by=board
         )
         assert report_request.status == ReportRequest.State.QUEUED  # queued, not built inline
-        wait_for(report_request, {"done", "failed"})
+        wait_for(finished, report_request)
         assert report_request.status == "done", report_request.error
         name = report_request.file.name
         # The task delivered again (a redelivery after a lost ack, a double click)
         # does nothing: the request is claimed already.
         build_followup_report.delay(report_request.pk)
-        time.sleep(2)
-        report_request.refresh_from_db()
+        wait_for(finished, report_request)
         assert (report_request.file.name, report_request.attempts) == (name, 1)
 
     path = tmp_path / "report.pdf"
@@ -122,7 +136,7 @@ def test_a_worker_builds_the_requested_report_once(media, tmp_path):
 
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_build_is_reported_and_a_retry_is_built(media):
+def test_a_failed_build_is_reported_and_a_retry_is_built(media, finished):
     require_redis()
     fp = followup_data.build()
     board = UserFactory(username="ordforande", is_superuser=True)
@@ -131,10 +145,11 @@ def test_a_failed_build_is_reported_and_a_retry_is_built(media):
     )
     with celery_worker():
         build_followup_report.delay(broken.pk)
-        wait_for(broken, {"failed"})
-        assert "doc" in broken.error
+        wait_for(finished, broken)
+        assert broken.status == "failed" and "doc" in broken.error
         ReportRequest.objects.filter(pk=broken.pk).update(format="xlsx")
         services.report_request_retry(report_request=broken, by=board)
-        wait_for(broken, {"done"})
+        wait_for(finished, broken)
+        assert broken.status == "done", broken.error
     assert broken.file.name.endswith(".xlsx")
     assert broken.attempts == 2
