@@ -63,7 +63,8 @@ class PlannedReminder:
             f"[{self.recipient.language}] {what}"
         )
         if self.activities:
-            line += f": {len(self.activities)} activities"
+            count = len(self.activities)
+            line += f": {count} {'activity' if count == 1 else 'activities'}"
         if self.reason:
             line += f" ({self.reason})"
         return line
