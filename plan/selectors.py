@@ -5,20 +5,30 @@ section tree comes from one query and is built in Python, and the goals and acti
 of all sections are prefetched in one query each.
 """
 
+import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import number_format
 
 from events.models import Event
+from members.models import Person
 
 from .models import (
     Activity,
     DirectionGoal,
     Goal,
+    Indicator,
+    IndicatorValue,
     Plan,
     PriorityArea,
     PriorityAreaItem,
     Section,
+    Status,
     StatusUpdate,
 )
 
@@ -36,15 +46,6 @@ def plans_visible_to(user) -> QuerySet[Plan]:
 def current_plan() -> Plan | None:
     """The plan shown on the home page: the newest published (adopted or archived) one."""
     return Plan.objects.published().order_by("-year").first()
-
-
-def archive_plans(user, *, exclude: Plan | None = None) -> list[Plan]:
-    """The plans `user` may read, newest first, without `exclude`: the links to other
-    years (drafts only for those who may see them)."""
-    plans = plans_visible_to(user).order_by("-year")
-    if exclude is not None:
-        plans = plans.exclude(pk=exclude.pk)
-    return list(plans)
 
 
 @dataclass
@@ -129,13 +130,12 @@ def plan_front_matter(plan: Plan) -> dict:
     }
 
 
-def section_content(section: Section) -> dict:
-    """The goals and activities of one section (two queries)."""
+def section_goals(section: Section) -> list[Goal]:
+    """The overall goals of one section, in order (one query)."""
     goals = list(Goal.objects.filter(section=section).order_by("order", "pk"))
-    activities = list(Activity.objects.filter(section=section).order_by("order", "pk"))
-    for item in [*goals, *activities]:
-        item.section = section
-    return {"goals": goals, "activities": activities}
+    for goal in goals:
+        goal.section = section
+    return goals
 
 
 def activity_for_plan(plan: Plan, pk: int) -> Activity | None:
@@ -161,3 +161,253 @@ def activity_status_history(activity: Activity) -> list[StatusUpdate]:
         .select_related("period", "status")
         .order_by("-reported_at", "-pk")
     )
+
+
+# --- Year switcher and archive -------------------------------------------------------
+
+
+def plan_years(user) -> list[Plan]:
+    """The plans `user` may read, newest first (one query): the year switcher on the
+    plan pages. Drafts only for those who may see them; only the fields the switcher
+    shows are loaded."""
+    return list(
+        plans_visible_to(user)
+        .order_by("-year")
+        .only("pk", "year", "status", "title_sv", "title_en")
+    )
+
+
+def _count(model, **outer):
+    """A correlated COUNT subquery: the number of `model` rows whose fields named in
+    `outer` equal the outer row's columns."""
+    counted = (
+        model.objects.filter(**{field: OuterRef(column) for field, column in outer.items()})
+        .order_by()
+        .values(*outer.keys())
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted[:1]), 0)
+
+
+def archive_listing(user) -> list[Plan]:
+    """Every plan `user` may read, newest first, each with ``section_count`` and
+    ``activity_count`` (one query: the counts are subqueries, so they do not multiply
+    each other the way two joins would)."""
+    return list(
+        plans_visible_to(user)
+        .order_by("-year")
+        .annotate(
+            section_count=_count(Section, plan="pk"),
+            activity_count=_count(Activity, section__plan="pk"),
+        )
+    )
+
+
+# --- Latest status of activities -----------------------------------------------------
+#
+# An activity's *latest status* is the newest report of the last reporting period (in
+# the periods' order) that has one: the same rule as the yearly report's final status
+# (plan.followup.followup_report), so the public pages and the board's report agree.
+
+
+def _latest_report_of_activity():
+    return StatusUpdate.objects.filter(activity=OuterRef("pk")).order_by(
+        "-period__order", "-period__due_date", "-period__pk", "-reported_at", "-pk"
+    )
+
+
+def with_latest_status(activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """`activities` annotated with ``latest_status_id`` and ``latest_progress`` (None
+    without a report), in the same query. Filterable, e.g. by status."""
+    latest = _latest_report_of_activity()
+    return activities.annotate(
+        latest_status_id=Subquery(latest.values("status_id")[:1]),
+        latest_progress=Subquery(latest.values("progress")[:1]),
+    )
+
+
+def statuses_by_pk() -> dict[int, Status]:
+    """Every follow-up status by primary key (one query)."""
+    return {status.pk: status for status in Status.objects.order_by("order", "pk")}
+
+
+def attach_latest_status(activities, statuses: dict[int, Status]) -> None:
+    """Set ``latest_status`` (a Status or None) on activities annotated by
+    with_latest_status()."""
+    for activity in activities:
+        activity.latest_status = statuses.get(activity.latest_status_id)
+
+
+def _report_order(update: StatusUpdate):
+    period = update.period
+    return (period.order, period.due_date, period.pk, update.reported_at, update.pk)
+
+
+def latest_of(updates: list[StatusUpdate]) -> StatusUpdate | None:
+    """The latest of one activity's reports (with their periods loaded), by the rule
+    above; no query."""
+    return max(updates, key=_report_order, default=None)
+
+
+@dataclass(frozen=True)
+class LatestReport:
+    """The parts of an activity's latest report that a roll-up reads. Plain values, not
+    a StatusUpdate: a plan has thousands of activities, and making a model instance of
+    each report would cost more than the query."""
+
+    activity_id: int
+    status: Status
+    progress: int
+
+    @property
+    def status_id(self) -> int:
+        return self.status.pk
+
+
+def latest_reports(plan: Plan, statuses: dict[int, Status]) -> dict[int, LatestReport]:
+    """The latest report of every activity of `plan` that has one, by activity pk (one
+    query). `statuses` maps every status's pk to the status."""
+    from .followup import latest_updates  # plan.followup imports this module
+
+    rows = latest_updates(plan=plan).values_list(
+        "activity_id",
+        "status_id",
+        "progress",
+        "period__order",
+        "period__due_date",
+        "period_id",
+        "reported_at",
+        "pk",
+    )
+    best: dict[int, tuple] = {}
+    for activity_id, status_id, progress, *order in rows:
+        current = best.get(activity_id)
+        if current is None or order > current[2]:
+            best[activity_id] = (status_id, progress, order)
+    return {
+        activity_id: LatestReport(activity_id, statuses[status_id], progress)
+        for activity_id, (status_id, progress, _order) in best.items()
+    }
+
+
+@dataclass(frozen=True)
+class _ActivityDates:
+    """What the roll-up reads of an activity: its section and end date."""
+
+    pk: int
+    section_id: int
+    end_date: datetime.date | None
+
+
+def plan_progress(plan: Plan, tree: SectionTree, *, on: datetime.date | None = None):
+    """How far the plan has come by the latest status of every activity: a
+    plan.followup.PlanFollowUp whose per-section roll-up (``sections``, ``top_level``,
+    ``total``) and ``status_counts()`` feed the home page's focus areas and charts.
+
+    `tree` is the plan's section tree (already built by the caller). Four queries
+    whatever the plan's size: periods, statuses, activities, latest reports; the rows
+    are read as values, so a plan of thousands of activities stays cheap.
+    """
+    from . import followup  # plan.followup imports this module
+
+    on = on or followup.today()
+    periods = followup.plan_periods(plan)
+    statuses = list(Status.objects.order_by("order", "pk"))
+    latest = latest_reports(plan, {status.pk: status for status in statuses})
+    by_section = defaultdict(list)
+    activities = (
+        Activity.objects.filter(section__plan=plan)
+        .order_by("section__order", "order", "pk")
+        .values_list("pk", "section_id", "end_date")
+    )
+    for row in activities:
+        activity = _ActivityDates(*row)
+        update = latest.get(activity.pk)
+        by_section[activity.section_id].append(
+            followup.ActivityFollowUp(activity, update, followup.is_late(activity, update, on))
+        )
+    # The roll-up itself is the follow-up module's, so the home page sums exactly as
+    # the board's dashboard and the yearly report do.
+    return followup._roll_up(plan, None, periods, statuses, tree, by_section, on)
+
+
+def section_activities(section: Section) -> list[Activity]:
+    """The activities of one section in order, each with its owners and its latest
+    status (``latest_status``, ``latest_progress``). Three queries."""
+    activities = list(
+        with_latest_status(Activity.objects.filter(section=section))
+        .order_by("order", "pk")
+        .prefetch_related(
+            Prefetch("owners", queryset=Person.objects.order_by("last_name", "first_name"))
+        )
+    )
+    attach_latest_status(activities, statuses_by_pk())
+    for activity in activities:
+        activity.section = section
+    return activities
+
+
+# --- Home page: meeting places and key figures --------------------------------------
+
+
+@dataclass
+class UpcomingEvents:
+    dated: list[Event]
+    undated: list[Event]
+
+    def __bool__(self):
+        return bool(self.dated or self.undated)
+
+
+def upcoming_events(user, *, on: datetime.date | None = None, limit: int = 5) -> UpcomingEvents:
+    """The next `limit` events `user` may see that are not over on `on` (soonest
+    first), and up to `limit` undated ones that say when they will be (a date note).
+    Two queries."""
+    on = on or timezone.localdate()
+    events = Event.objects.visible_to(user).select_related("body")
+    dated = events.filter(
+        Q(end_date__gte=on) | Q(end_date__isnull=True, start_date__gte=on)
+    ).order_by("start_date", "start_time", "title", "pk")
+    undated = (
+        events.filter(start_date__isnull=True)
+        .exclude(date_note_sv="", date_note_en="")
+        .order_by("title", "pk")
+    )
+    return UpcomingEvents(dated=list(dated[:limit]), undated=list(undated[:limit]))
+
+
+@dataclass
+class KeyFigure:
+    indicator: Indicator
+    value: IndicatorValue
+
+    @property
+    def formatted(self) -> str:
+        """The value in the active language's number format, with its unit:
+        "4,3 miljoner invånare" / "4.3 million inhabitants"."""
+        number = format_decimal(self.value.value)
+        unit = self.indicator.unit
+        return f"{number}\N{NO-BREAK SPACE}{unit}" if unit else number
+
+
+def format_decimal(value: Decimal) -> str:
+    """`value` without trailing zeros, grouped and with the decimal mark of the active
+    language: 4.30 → "4,3" (sv) / "4.3" (en); 750000 → "750 000" / "750,000"."""
+    text = format(value, "f")
+    decimals = len(text.split(".")[1].rstrip("0")) if "." in text else 0
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def key_figures() -> list[KeyFigure]:
+    """Every indicator that has a value, in order, with its newest value (two
+    queries)."""
+    indicators = Indicator.objects.order_by("order", "pk").prefetch_related(
+        Prefetch("values", queryset=IndicatorValue.objects.order_by("-year", "-pk"))
+    )
+    figures = []
+    for indicator in indicators:
+        values = indicator.values.all()
+        if values:
+            figures.append(KeyFigure(indicator, values[0]))
+    return figures

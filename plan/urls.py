@@ -6,6 +6,8 @@ app_name = "plan"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plan/", views.archive, name="archive"),
+    path("search/", views.search, name="search"),
     path("plan/<int:year>/", views.plan_detail, name="plan_detail"),
     path("plan/<int:year>/activity/<int:pk>/", views.activity_detail, name="activity_detail"),
     # Follow-up (views_followup). Before the section pattern, which would take "changes".

@@ -3,8 +3,14 @@ plan the visitor may see and hand the pieces to a template."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
+from . import search as plan_search
 from . import selectors
+from .charts import progress_bars_svg, status_distribution_svg
+from .models import Status
 
 
 def _visible_plan(request, year):
@@ -14,13 +20,51 @@ def _visible_plan(request, year):
 
 
 def home(request):
+    """The current year's plan at a glance: direction goals, focus areas with their
+    progress, the follow-up charts, the key figures and the next meeting places."""
     plan = selectors.current_plan()
     context = {"plan": plan}
     if plan is not None:
+        tree = selectors.section_tree(plan)
+        progress = selectors.plan_progress(plan, tree)
         context.update(selectors.plan_front_matter(plan))
-        context["tree"] = selectors.section_tree(plan)
-        context["archive"] = selectors.archive_plans(request.user, exclude=plan)
+        context.update(
+            {
+                "tree": tree,
+                "years": selectors.plan_years(request.user),
+                "progress": progress,
+                "focus_areas": [s for s in progress.sections if s.section.depth == 0],
+                "key_figures": selectors.key_figures(),
+                "events": selectors.upcoming_events(request.user),
+                **_home_charts(progress),
+            }
+        )
     return render(request, "plan/home.html", context)
+
+
+def _home_charts(progress) -> dict:
+    """The status distribution of the whole plan, and the progress of the second-level
+    sections (and of top-level ones without sub-sections) that have activities: the
+    top level alone would repeat the focus areas above the charts."""
+    rows = [
+        (f"{s.section.number} {s.section.heading}".strip(), s.total.progress)
+        for s in progress.sections
+        if s.total.activity_count
+        and (s.section.depth == 1 or (s.section.depth == 0 and not s.section.child_sections))
+    ]
+    status_rows = progress.status_counts()
+    return {
+        "status_chart": status_distribution_svg(status_rows, title=_("Activities by status")),
+        "status_rows": status_rows,
+        "progress_chart": progress_bars_svg(rows, title=_("Progress per section")),
+        "section_rows": rows,
+    }
+
+
+def archive(request):
+    """Every plan the visitor may read, newest first; drafts only for those who may see
+    them."""
+    return render(request, "plan/archive.html", {"plans": selectors.archive_listing(request.user)})
 
 
 def plan_detail(request, year):
@@ -28,7 +72,7 @@ def plan_detail(request, year):
     context = {
         "plan": plan,
         "tree": selectors.section_tree(plan, with_content=True),
-        "archive": selectors.archive_plans(request.user, exclude=plan),
+        "years": selectors.plan_years(request.user),
         **selectors.plan_front_matter(plan),
     }
     return render(request, "plan/plan_detail.html", context)
@@ -44,9 +88,11 @@ def section_detail(request, year, slug):
     context = {
         "plan": plan,
         "section": section,
-        **selectors.section_content(section),
+        "goals": selectors.section_goals(section),
+        "activities": selectors.section_activities(section),
         "previous": previous,
         "next": following,
+        "years": selectors.plan_years(request.user),
     }
     return render(request, "plan/section_detail.html", context)
 
@@ -59,11 +105,61 @@ def activity_detail(request, year, pk):
     tree = selectors.section_tree(plan)
     section = tree.by_slug[activity.section.slug]
     activity.section = section
+    status_updates = selectors.activity_status_history(activity)
     context = {
         "plan": plan,
         "activity": activity,
         "section": section,
         "events": selectors.activity_events(activity, request.user),
-        "status_updates": selectors.activity_status_history(activity),
+        "status_updates": status_updates,
+        "latest": selectors.latest_of(status_updates),
+        "years": selectors.plan_years(request.user),
     }
     return render(request, "plan/activity_detail.html", context)
+
+
+def search(request):
+    """Search at ``?q=…`` with filters for year, programme and status. Without a query
+    or a filter, a page that says how to search."""
+    statuses = list(Status.objects.order_by("order", "pk"))
+    form = plan_search.SearchForm(
+        request.GET, years=plan_search.search_years(request.user), statuses=statuses
+    )
+    q = form.value("q") or ""
+    filters = {name: form.value(name) for name in ("year", "programme", "status")}
+    results = None
+    if q or any(filters.values()):
+        results = plan_search.search(
+            request.user,
+            q=q,
+            **filters,
+            kind=form.value("kind"),
+            page=form.value("page") or 1,
+            statuses=statuses,
+        )
+        for group in results.groups:
+            group.url = _search_url(q, filters, kind=group.kind.key)
+            group.previous_url = _search_url(q, filters, kind=group.kind.key, page=group.page - 1)
+            group.next_url = _search_url(q, filters, kind=group.kind.key, page=group.page + 1)
+    context = {
+        "form": form,
+        "q": q,
+        "filters": filters,
+        "results": results,
+        "all_kinds_url": _search_url(q, filters),
+        "clear_filters_url": _search_url(q, {}),
+    }
+    return render(request, "plan/search.html", context)
+
+
+def _search_url(q, filters, **extra) -> str:
+    """The search page's address for `q`, `filters` and `extra` (kind, page); a first
+    page is left out."""
+    params = {name: value for name, value in filters.items() if value}
+    if q:
+        params["q"] = q
+    params.update({name: value for name, value in extra.items() if value})
+    if params.get("page") == 1:
+        del params["page"]
+    query = urlencode(params)
+    return reverse("plan:search") + (f"?{query}" if query else "")

@@ -51,3 +51,13 @@ def paragraphs(text) -> str:
     for block in _blocks(str(text)):
         html.extend(_render_block(block))
     return mark_safe("\n".join(html))
+
+
+@register.filter(is_safe=False)
+def first_paragraph(text) -> str:
+    """``{{ plan.introduction|first_paragraph }}``: only the first block of the text,
+    rendered as ``paragraphs`` does (a lead on the home page)."""
+    if not text:
+        return ""
+    blocks = _blocks(str(text))
+    return mark_safe("\n".join(_render_block(blocks[0]))) if blocks else ""
