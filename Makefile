@@ -54,6 +54,15 @@ check: install
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=example.org $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Page timings on a large synthetic data set (10 plans × 2,000 activities …), built in a
+# database of its own and dropped afterwards: a fresh SQLite file in /tmp by default, or
+# <name>_bench beside the database DATABASE_URL names. PostgreSQL gives the figures that
+# matter for production: DATABASE_URL=postgres://postgres@127.0.0.1:5432/malardal make bench
+# Pages are measured with DEBUG off whatever DEBUG says here. Not part of `make test`.
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--scale 0.2 --requests 10".
+bench: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py bench $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
 

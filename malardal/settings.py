@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     # make backup / make restore: the backup_db and restore_db commands.
     "ops",
     "reminders",
+    # manage.py bench (make bench): page timings on a large synthetic data set.
+    "bench",
 ]
 
 MIDDLEWARE = [
