@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install setup lint format messages check bench clean backup restore
+.PHONY: run serve test install setup lint format messages check bench bench-load clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,17 @@ check: install
 # BENCH_ARGS passes options, e.g. BENCH_ARGS="--scale 0.2 --requests 10".
 bench: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py bench $(BENCH_ARGS)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load --skip-without-postgres $(LOAD_ARGS)
+
+# Load on loopback: gunicorn (production settings, a generated SECRET_KEY) on a free
+# 127.0.0.1 port against a database of its own beside DATABASE_URL's (<name>_load, with
+# the 2023 plan, dropped afterwards); 200 concurrent clients for 60 s over the main
+# pages, then on a minimal view. Prints requests/s, latency p50/p95/p99 and errors per
+# page; fails if any request failed. Needs PostgreSQL:
+#   DATABASE_URL=postgres://postgres@127.0.0.1:5432/malardal make bench-load
+# LOAD_ARGS passes options, e.g. LOAD_ARGS="--clients 50 --seconds 10".
+bench-load: install
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
