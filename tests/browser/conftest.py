@@ -122,7 +122,8 @@ def open_tab(browser, *, javascript: bool = True, viewport: dict = VIEWPORT) -> 
     context = browser.new_context(
         java_script_enabled=javascript,
         viewport=viewport,
-        # Chromium may otherwise look things up on its own; the portal must not.
+        # The portal registers no service worker; blocking them keeps every request the
+        # page makes in sight of the "request" event below.
         service_workers="block",
     )
     page = context.new_page()
@@ -394,7 +395,6 @@ class Portal:
     report_request: object
     reset_uidb64: str
     reset_token: str
-    search_query: str = "godstransport"
 
 
 @pytest.fixture
