@@ -19,3 +19,16 @@ def board_user(db):
 def secretariat_user(db):
     """A secretariat user who is staff but not a superuser."""
     return UserFactory(username="kansli", is_staff=True, groups=[roles.SECRETARIAT])
+
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test starts from what the migrations leave — content types,
+    permissions and the role groups — not from an empty database.
+
+    This overrides pytest-django's fixture of the same name, which turns on serialized
+    rollback for the tests that ask for it. Without it on everywhere, a test marked
+    ``serialized_rollback=True`` ends with a flush that skips post_migrate, and the next
+    transactional test finds no content types (while Django's content-type cache still
+    has the old ids: saving anything that is audited or logged then fails on a foreign
+    key), no permissions and no groups. It has no effect on tests using ``db``.
+    """
