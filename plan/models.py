@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation, Person, Programme
@@ -452,6 +453,10 @@ class IndicatorValue(models.Model):
         return f"{self.indicator}: {self.value} ({self.year})"
 
 
+# A report that has waited or been building longer than this is taken to be lost.
+REPORT_BUILD_STALE_AFTER = datetime.timedelta(minutes=15)
+
+
 def _report_upload_to(instance, filename):
     # A random directory: if the media directory is ever served as it is, a report's
     # address still cannot be guessed. Downloads go through a view that checks access.
@@ -493,6 +498,7 @@ class ReportRequest(models.Model):
     file = models.FileField(_("file"), upload_to=_report_upload_to, blank=True, max_length=300)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
@@ -510,3 +516,15 @@ class ReportRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in {self.State.QUEUED, self.State.RUNNING}
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or building for longer than a build takes: its task was lost (e.g. the
+        broker restarted) or its worker died, so it may be started again."""
+        if self.status == self.State.QUEUED:
+            since = self.queued_at or self.created_at
+        elif self.status == self.State.RUNNING:
+            since = self.started_at
+        else:
+            return False
+        return since is not None and timezone.now() - since > REPORT_BUILD_STALE_AFTER

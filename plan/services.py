@@ -8,7 +8,6 @@ the import and the Celery tasks call them. Each checks what it must, runs
 
 import logging
 import re
-from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -22,6 +21,7 @@ from modeltranslation.translator import NotRegistered, translator
 from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
 from .models import (
+    REPORT_BUILD_STALE_AFTER,
     Activity,
     CommunicationPriority,
     DirectionGoal,
@@ -40,7 +40,7 @@ logger = logging.getLogger(__name__)
 
 # A build that has been "running" for longer than this is taken to have died with its
 # worker (acks_late redelivers its task), and may be claimed again.
-STALE_BUILD_AFTER = timedelta(minutes=15)
+STALE_BUILD_AFTER = REPORT_BUILD_STALE_AFTER
 MAX_BUILD_ATTEMPTS = 5
 
 
@@ -202,7 +202,13 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
     if by is None or not by.has_perm(REPORT_PERMISSION):
         raise PermissionDenied(gettext("You may not request the follow-up report."))
     with transaction.atomic():
-        report_request = ReportRequest(plan=plan, format=format, language=language, requested_by=by)
+        report_request = ReportRequest(
+            plan=plan,
+            format=format,
+            language=language,
+            requested_by=by,
+            queued_at=timezone.now(),
+        )
         report_request.full_clean()
         report_request.save()
         _enqueue_build(report_request)
@@ -210,14 +216,27 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
 
 
 def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
-    """Queue a failed request again. A request that is not failed is left alone (a
-    double click does not start two builds)."""
+    """Queue a failed request again, or one that has waited or been building for longer
+    than a build takes (its task was lost). Any other request is left alone, so a double
+    click does not start two builds."""
     if by is None or not by.has_perm(REPORT_PERMISSION):
         raise PermissionDenied(gettext("You may not request the follow-up report."))
+    now = timezone.now()
+    cutoff = now - STALE_BUILD_AFTER
+    retryable = (
+        Q(status=ReportRequest.State.FAILED)
+        | Q(status=ReportRequest.State.QUEUED, queued_at__lt=cutoff)
+        | Q(status=ReportRequest.State.QUEUED, queued_at__isnull=True, created_at__lt=cutoff)
+        | Q(status=ReportRequest.State.RUNNING, started_at__lt=cutoff)
+    )
     with transaction.atomic():
-        changed = ReportRequest.objects.filter(
-            pk=report_request.pk, status=ReportRequest.State.FAILED
-        ).update(status=ReportRequest.State.QUEUED, error="", started_at=None, finished_at=None)
+        changed = ReportRequest.objects.filter(retryable, pk=report_request.pk).update(
+            status=ReportRequest.State.QUEUED,
+            error="",
+            queued_at=now,
+            started_at=None,
+            finished_at=None,
+        )
         if changed:
             _enqueue_build(report_request)
     report_request.refresh_from_db()
@@ -262,7 +281,7 @@ def report_request_build(*, request_id: int) -> ReportRequest | None:
     except (OperationalError, InterfaceError, OSError) as exc:
         logger.warning("Report request %s: temporary error: %s", request_id, exc)
         ReportRequest.objects.filter(pk=request_id).update(
-            status=ReportRequest.State.QUEUED, started_at=None
+            status=ReportRequest.State.QUEUED, started_at=None, queued_at=timezone.now()
         )
         raise TemporaryReportError(str(exc)) from exc
     except Exception as exc:

@@ -211,7 +211,11 @@ def report_request_detail(request, pk):
         {
             "plan": report_request.plan,
             "report_request": report_request,
-            "refresh": REFRESH_SECONDS if report_request.is_pending else None,
+            "refresh": (
+                REFRESH_SECONDS
+                if report_request.is_pending and not report_request.is_stale
+                else None
+            ),
         },
     )
 

@@ -512,3 +512,30 @@ def test_a_build_runs_once_however_often_it_is_started(fp, board_user):
         started_at=timezone.now() - datetime.timedelta(hours=1)
     )
     assert services.report_request_build(request_id=running.pk).status == "done"
+
+
+def test_a_lost_build_can_be_started_again(
+    client, fp, board_user, django_capture_on_commit_callbacks
+):
+    """A request whose task was lost (the broker restarted) waits no longer than a build
+    takes: then its page stops refreshing and offers to start it again."""
+    lost = ReportRequest.objects.create(
+        plan=fp.plan,
+        format="csv",
+        language="sv",
+        requested_by=board_user,
+        queued_at=timezone.now(),
+    )
+    client.force_login(board_user)
+    services.report_request_retry(report_request=lost, by=board_user)
+    assert lost.status == "queued" and lost.attempts == 0  # not yet stale: left alone
+    ReportRequest.objects.filter(pk=lost.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(minutes=20)
+    )
+    html = client.get(lost.get_absolute_url()).content.decode()
+    assert 'http-equiv="refresh"' not in html
+    assert url("report_request_retry", pk=lost.pk) in html
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("report_request_retry", pk=lost.pk))
+    lost.refresh_from_db()
+    assert lost.status == "done" and lost.file
