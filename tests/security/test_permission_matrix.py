@@ -406,17 +406,19 @@ UNNAMED_URLS = {"admin/(?P<url>.*)$": lambda lang: f"/{lang}/admin/no-such-page/
 
 # What the secretariat and a superuser get on each model's admin pages; everyone else
 # (not staff) is sent to the admin's login page. "redirect" is the bare object URL,
-# which forwards to its change page.
+# which forwards to its change page; "save" is a POST to the change page (here with an
+# empty form, which comes back with its errors where saving is allowed).
 EDIT = {
     "changelist": OK,
     "add": OK,
     "change": OK,
+    "save": OK,
     "delete": OK,
     "history": OK,
     "redirect": REDIRECT,
 }
 # A read-only model: the change page shows the object without a save button.
-VIEW_ONLY = {**EDIT, "add": DENIED, "delete": DENIED}
+VIEW_ONLY = {**EDIT, "add": DENIED, "save": DENIED, "delete": DENIED}
 # The bare object URL forwards to the change page before any permission is looked at.
 NO_ACCESS = {**{view: DENIED for view in EDIT}, "redirect": REDIRECT}
 IMPORT_EXPORT = {"import": OK, "export": OK, "process_import": OK}
@@ -470,12 +472,14 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "plan.Status": DOMAIN,
     # A report, once made, is history: its change page is read-only (a correction is
     # a new report), so the page opens but saves nothing.
-    "plan.StatusUpdate": DOMAIN_IMPORT_EXPORT,
+    "plan.StatusUpdate": both(
+        {**EDIT, **IMPORT_EXPORT, "save": DENIED}, delete_selected=DELETE_SELECTED
+    ),
     "plan.Indicator": DOMAIN,
     "plan.IndicatorValue": DOMAIN,
     # Made on the follow-up page, which queues the build; the admin only lists them.
     "plan.ReportRequest": both(
-        {**EDIT, "add": DENIED},
+        {**EDIT, "add": DENIED, "save": DENIED},
         delete_selected=DELETE_SELECTED,
         retry={"secretariat": RAN, "superuser": RAN},
     ),
@@ -492,7 +496,9 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "events.Event": DOMAIN_IMPORT_EXPORT,
     "events.Registration": DOMAIN,
     # Made on the member's calendar page; deleting one revokes a leaked feed address.
-    "events.CalendarToken": both({**EDIT, "add": DENIED}, delete_selected=DELETE_SELECTED),
+    "events.CalendarToken": both(
+        {**EDIT, "add": DENIED, "save": DENIED}, delete_selected=DELETE_SELECTED
+    ),
     # Users and groups: the secretariat may look, only a superuser changes them.
     "auth.User": AdminRule(
         secretariat={**VIEW_ONLY, "password_change": DENIED},
@@ -511,7 +517,7 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     # Login locks: the superuser lifts one by deleting it.
     "accounts.LoginThrottle": AdminRule(
         secretariat=NO_ACCESS,
-        superuser={**EDIT, "add": DENIED},
+        superuser={**EDIT, "add": DENIED, "save": DENIED},
         actions={"delete_selected": {"secretariat": DENIED, "superuser": RAN}},
     ),
     "reminders.ContactPreference": DOMAIN,
@@ -593,7 +599,7 @@ def test_every_url_and_admin_action_has_a_rule():
         if rule is None:
             missing.append(f"the admin of {label}: no rule in ADMIN_MODELS")
             continue
-        views = set(_model_url_names(model, model_admin).values()) | {"redirect"}
+        views = set(_model_url_names(model, model_admin).values()) | {"redirect", "save"}
         for role in ("secretariat", "superuser"):
             rules = getattr(rule, role)
             for view in sorted(views - set(rules)):
@@ -712,6 +718,8 @@ def test_unnamed_urls(world, route, case):
 
 def _admin_url(model, view, obj):
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    if view == "save":
+        view = "change"
     if view in ("change", "delete", "history", "password_change"):
         return reverse(f"{info}_{view}", args=[obj.pk])
     if view == "redirect":
@@ -755,15 +763,15 @@ def test_admin_model(world, model):
                     url = _admin_url(model, view, obj)
                 wanted = wanted_views.get(view, ADMIN_LOGIN)
                 client = roles.client(role)
-                if view == "process_import":
-                    # POST only: an import's confirmation step. With nothing to confirm,
-                    # whoever may import gets the import form back (200).
+                if view in ("process_import", "save"):
+                    # process_import is POST only: an import's confirmation step. With
+                    # nothing to confirm, whoever may import gets the import form back.
                     response = csrf_post(client, url, {})
                 else:
                     response = client.get(url)
                 got = outcome(response)
                 if got != wanted:
-                    method = "POST" if view == "process_import" else "GET"
+                    method = "POST" if view in ("process_import", "save") else "GET"
                     wrong.append(f"{method} {url} as {role}: expected {wanted}, got {got}")
 
             for action in _base_actions(model_admin):

@@ -117,8 +117,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--timeout",
             type=float,
-            default=30,
-            help="A request taking longer than this many seconds is an error (30).",
+            default=60,
+            help="A request taking longer than this many seconds is an error (60, "
+            "gunicorn's own worker timeout).",
         )
         parser.add_argument(
             "--workers",
