@@ -164,8 +164,11 @@ PAGE_TYPES: dict[str, PageType] = {
     "password changed": PageType("password_change_done", MEMBER),
     # The admin is Django's own, but its login page is open to everyone.
     "admin login": PageType("admin:login", VISITOR, one_h1=False),
-    # Not a URL pattern, but a page people reach.
+    # Not URL patterns of their own, but pages people reach.
     "not found": PageType(None, VISITOR, path="plan/1999/", status=404),
+    "access denied": PageType(
+        "plan:followup_dashboard", MEMBER, lambda p: {"year": p.plan.year}, status=403
+    ),
 }
 
 # Named URL patterns that are not pages a person reads, and why.
