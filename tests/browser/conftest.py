@@ -8,6 +8,7 @@ in pyproject.toml).
 
 import datetime
 import functools
+import importlib.util
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ from tests.factories import (
     SectionFactory,
     UserFactory,
 )
-from tests.services import CHROMIUM_ARGS, require_chromium
+from tests.services import CHROMIUM_ARGS, require_chromium, unavailable
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory's
 LANGUAGES = ("sv", "en")
@@ -98,7 +99,11 @@ class BrowserThread:
 def chromium():
     """One headless Debian Chromium for the whole run (``playwright install`` is never
     used: it would download a browser)."""
-    browser = BrowserThread(require_chromium())
+    executable = require_chromium()
+    for module in ("playwright", "axe_playwright_python"):
+        if importlib.util.find_spec(module) is None:
+            unavailable(f"{module} is not installed (pip install -e '.[dev]')")
+    browser = BrowserThread(executable)
     yield browser
     browser.close()
 
