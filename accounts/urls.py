@@ -11,13 +11,9 @@ from .forms import LoginForm, PasswordChangeWithoutAutofocusForm
 password_reset = views.PasswordResetView.as_view()
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    # A logged-in user sent here by a page they may not see gets the form (and a word
+    # on why), not a redirect back to that page and round again.
+    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password_change/",

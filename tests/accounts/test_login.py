@@ -309,3 +309,12 @@ def test_behind_https_the_login_cookies_are_secure(client, anna):
     )
     session = response.cookies["sessionid"]
     assert session["secure"] and session["httponly"]
+
+
+def test_a_logged_in_user_sent_to_the_login_page_is_told_why(client, anna):
+    client.force_login(anna)
+    response = client.get("/en/accounts/login/?next=/en/admin/")
+    assert response.status_code == 200
+    assert "You are logged in as anna, but may not see the page you asked for." in (
+        response.content.decode()
+    )
