@@ -134,11 +134,13 @@ PAGES: dict[str, list[Case]] = {
         Case("GET only redirects", expect(REDIRECT), query=lambda w: {"next": "/en/"}),
     ],
     # Accounts.
+    # Logged in too: a page the user may not see sends them here, to log in as someone
+    # else, so the form is shown rather than a redirect back (which would loop).
     "login": [
-        Case("form", expect(REDIRECT, visitor=OK)),
+        Case("form", EVERYONE),
         post(
             "wrong password",
-            expect(REDIRECT, visitor=OK),
+            EVERYONE,
             data=lambda w: {"username": "medlem", "password": "fel"},
         ),
     ],
