@@ -108,6 +108,8 @@ def production_env(**extra):
         "DJANGO_SETTINGS_MODULE": "malardal.settings",
     }
     env.pop("SECURE_SSL_REDIRECT", None)
+    # A developer's shell may allow async-unsafe calls for browser tests; production never.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)
     return env
 
