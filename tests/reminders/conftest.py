@@ -88,7 +88,7 @@ def smtp(settings):
 
 
 @contextmanager
-def celery_workers(count: int = 1):
+def celery_workers(count: int = 1, *, concurrency: int = 1):
     """Start `count` real Celery workers in threads against Redis, on a queue of this test
     alone (so parallel test runs sharing a Redis do not take each other's tasks)."""
     from celery.contrib.testing.worker import start_worker
@@ -109,7 +109,11 @@ def celery_workers(count: int = 1):
                 stack.enter_context(
                     start_worker(
                         app,
-                        pool="solo",
+                        # Several solo workers in one process do not always stop
+                        # (celery's worker state is per process): concurrency runs as
+                        # threads of one worker instead.
+                        pool="solo" if concurrency == 1 else "threads",
+                        concurrency=concurrency,
                         perform_ping_check=False,
                         queues=[queue],
                         hostname=f"w{n}-{queue}@127.0.0.1",
