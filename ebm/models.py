@@ -11,8 +11,12 @@ class ParticipatingRegion(models.Model):
         County, verbose_name=_("county"), on_delete=models.PROTECT, related_name="ebm_participation"
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("regional organisation"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="+",
+        Organisation,
+        verbose_name=_("regional organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     order = models.PositiveIntegerField(_("order"), default=0)
 
@@ -69,11 +73,19 @@ class RailwayProgramme(models.Model):
     occupation = models.CharField(_("occupation"), max_length=200, blank=True)
     level = models.CharField(_("level"), max_length=20, choices=Level.choices)
     provider = models.ForeignKey(
-        Organisation, verbose_name=_("provider"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="railway_programmes",
+        Organisation,
+        verbose_name=_("provider"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="railway_programmes",
     )
     county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.SET_NULL, null=True, blank=True,
+        County,
+        verbose_name=_("county"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="railway_programmes",
     )
     places = models.PositiveIntegerField(_("places a year"), null=True, blank=True)
@@ -95,7 +107,11 @@ class TrainingFacility(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     county = models.ForeignKey(
-        County, verbose_name=_("county"), on_delete=models.SET_NULL, null=True, blank=True,
+        County,
+        verbose_name=_("county"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="training_facilities",
     )
     status = models.CharField(

@@ -61,7 +61,9 @@ class PrioritisedMeasure(models.Model):
         COMPLETED = "completed", _("Completed")
 
     system_analysis = models.ForeignKey(
-        SystemAnalysis, verbose_name=_("system analysis"), on_delete=models.CASCADE,
+        SystemAnalysis,
+        verbose_name=_("system analysis"),
+        on_delete=models.CASCADE,
         related_name="measures",
     )
     name = models.CharField(_("name"), max_length=300)
@@ -102,7 +104,9 @@ class FreightMeasure(models.Model):
         DONE = "done", _("Done")
 
     strategy = models.ForeignKey(
-        FreightStrategy, verbose_name=_("freight strategy"), on_delete=models.CASCADE,
+        FreightStrategy,
+        verbose_name=_("freight strategy"),
+        on_delete=models.CASCADE,
         related_name="measures",
     )
     name = models.CharField(_("name"), max_length=300)

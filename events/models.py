@@ -43,16 +43,26 @@ class Event(models.Model):
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     date_note = models.CharField(
-        _("note on the date"), max_length=200, blank=True,
+        _("note on the date"),
+        max_length=200,
+        blank=True,
         help_text=_("E.g. “Provisionally spring 2024” when there is no exact date yet."),
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     body = models.ForeignKey(
-        Body, verbose_name=_("body that meets"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="events",
+        Body,
+        verbose_name=_("body that meets"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("part of"), on_delete=models.SET_NULL, null=True, blank=True,
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="children",
     )
     hosts = models.ManyToManyField(
@@ -65,7 +75,9 @@ class Event(models.Model):
         Activity, verbose_name=_("activities"), blank=True, related_name="events"
     )
     visibility = models.CharField(
-        _("who may see it"), max_length=10, choices=Visibility.choices,
+        _("who may see it"),
+        max_length=10,
+        choices=Visibility.choices,
         default=Visibility.PUBLIC,
     )
     registration_open = models.BooleanField(_("open for registration"), default=False)
@@ -105,7 +117,9 @@ class Registration(models.Model):
         Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="registrations"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="registrations",
     )
     response = models.CharField(_("response"), max_length=20, choices=Response.choices)
@@ -137,7 +151,9 @@ class CalendarToken(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="calendar_token",
     )
     token = models.CharField(

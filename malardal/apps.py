@@ -16,6 +16,6 @@ class MalardalConfig(AppConfig):
 
         # Every admin form and inline (translated fields too: they subclass TextField)
         # keeps text with LF line ends; see PlainTextField.
-        options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.TextField, {})[
-            "form_class"
-        ] = PlainTextField
+        options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.TextField, {})["form_class"] = (
+            PlainTextField
+        )

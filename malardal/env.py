@@ -63,7 +63,9 @@ def parse_database_url(name: str, url: str, base_dir: Path) -> dict:
     if scheme in {"postgres", "postgresql", "pgsql"}:
         db_name = unquote(parts.path.lstrip("/"))
         if not db_name:
-            raise ImproperlyConfigured(f"{name}: a PostgreSQL URL needs a database name, got {url!r}")
+            raise ImproperlyConfigured(
+                f"{name}: a PostgreSQL URL needs a database name, got {url!r}"
+            )
         try:
             port = parts.port
         except ValueError:

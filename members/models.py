@@ -80,7 +80,9 @@ class Person(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
-    party = models.CharField(_("party"), max_length=100, blank=True, help_text=_("For politicians."))
+    party = models.CharField(
+        _("party"), max_length=100, blank=True, help_text=_("For politicians.")
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("login"),
@@ -211,9 +213,7 @@ class Partnership(models.Model):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "kind"], name="unique_partnership_kind"
-            )
+            models.UniqueConstraint(fields=["organisation", "kind"], name="unique_partnership_kind")
         ]
 
     def __str__(self):

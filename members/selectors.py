@@ -300,6 +300,7 @@ def programme_overview(user, programme: str) -> dict:
         "counties": list(County.objects.order_by("code")),
     }
 
+
 # -- personal data: everything held about one person ----------------------------------
 
 

@@ -38,7 +38,9 @@ class Plan(models.Model):
     introduction = models.TextField(
         _("introduction"),
         blank=True,
-        help_text=_("Paragraphs are separated by a blank line; lines starting with “- ” form a list."),
+        help_text=_(
+            "Paragraphs are separated by a blank line; lines starting with “- ” form a list."
+        ),
     )
     priorities_intro = models.CharField(
         _("lead-in to the prioritised areas"), max_length=300, blank=True
@@ -59,12 +61,12 @@ class Plan(models.Model):
     def __str__(self):
         return self.title or str(self.year)
 
+    def get_absolute_url(self):
+        return reverse("plan:plan_detail", kwargs={"year": self.year})
+
     @property
     def is_published(self):
         return self.status in {self.Status.ADOPTED, self.Status.ARCHIVED}
-
-    def get_absolute_url(self):
-        return reverse("plan:plan_detail", kwargs={"year": self.year})
 
 
 class DirectionGoal(models.Model):
@@ -113,7 +115,9 @@ class PriorityArea(models.Model):
 
 class PriorityAreaItem(models.Model):
     area = models.ForeignKey(
-        PriorityArea, verbose_name=_("prioritised area"), on_delete=models.CASCADE,
+        PriorityArea,
+        verbose_name=_("prioritised area"),
+        on_delete=models.CASCADE,
         related_name="items",
     )
     text = models.TextField(_("text"))
@@ -154,7 +158,9 @@ class Section(models.Model):
     body = models.TextField(
         _("text"),
         blank=True,
-        help_text=_("Paragraphs are separated by a blank line; lines starting with “- ” form a list."),
+        help_text=_(
+            "Paragraphs are separated by a blank line; lines starting with “- ” form a list."
+        ),
     )
     closing = models.TextField(
         _("closing text"), blank=True, help_text=_("Text shown after the goals and activities.")
@@ -178,17 +184,13 @@ class Section(models.Model):
         ordering = ["plan", "order"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
-        constraints = [
-            models.UniqueConstraint(fields=["plan", "slug"], name="unique_section_slug")
-        ]
+        constraints = [models.UniqueConstraint(fields=["plan", "slug"], name="unique_section_slug")]
 
     def __str__(self):
         return f"{self.number} {self.heading}".strip()
 
     def get_absolute_url(self):
-        return reverse(
-            "plan:section_detail", kwargs={"year": self.plan.year, "slug": self.slug}
-        )
+        return reverse("plan:section_detail", kwargs={"year": self.plan.year, "slug": self.slug})
 
 
 class Goal(models.Model):
@@ -240,7 +242,9 @@ class Activity(models.Model):
 
 class CommunicationPriority(models.Model):
     plan = models.ForeignKey(
-        Plan, verbose_name=_("plan"), on_delete=models.CASCADE,
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
         related_name="communication_priorities",
     )
     text = models.TextField(_("text"))
@@ -348,11 +352,15 @@ class StatusUpdate(models.Model):
     new row, so the history stays."""
 
     activity = models.ForeignKey(
-        Activity, verbose_name=_("activity"), on_delete=models.CASCADE,
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
         related_name="status_updates",
     )
     period = models.ForeignKey(
-        ReportingPeriod, verbose_name=_("period"), on_delete=models.PROTECT,
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
         related_name="status_updates",
     )
     status = models.ForeignKey(
@@ -436,7 +444,9 @@ class IndicatorValue(models.Model):
     year = models.PositiveIntegerField(_("source year"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
     note = models.CharField(
-        _("note"), max_length=200, blank=True,
+        _("note"),
+        max_length=200,
+        blank=True,
         help_text=_("A qualifier the bare number loses, e.g. “more than two million”."),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)

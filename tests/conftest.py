@@ -20,6 +20,7 @@ def secretariat_user(db):
     """A secretariat user who is staff but not a superuser."""
     return UserFactory(username="kansli", is_staff=True, groups=[roles.SECRETARIAT])
 
+
 @pytest.fixture(autouse=True)
 def django_db_serialized_rollback():
     """Every transactional test starts from what the migrations leave — content types,

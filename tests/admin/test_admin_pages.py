@@ -453,9 +453,7 @@ def test_secretariat_queues_a_failed_report_again(client, secretariat_user):
     assert done.status == "done"
 
 
-def test_an_untouched_text_is_not_a_change_though_the_browser_sends_crlf(
-    client, secretariat_user
-):
+def test_an_untouched_text_is_not_a_change_though_the_browser_sends_crlf(client, secretariat_user):
     """Browsers submit textareas with CRLF line ends: saving the form unchanged must not
     count as a change of the text, nor store CRLF."""
     section = factories.SectionFactory(
