@@ -25,6 +25,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from malardal.admin_site import SECRET_FIELDS as ADMIN_SECRET_FIELDS
+
 from .context import current_actor
 
 # The apps whose models are audited, and the login models (who may do what).
@@ -33,7 +35,8 @@ AUDITED_MODELS = ("auth.User", "auth.Group")
 # Job records that keep their own timestamps; auditing them would only add noise.
 EXCLUDED_MODELS = {"plan.ReportRequest"}
 # Values that are secrets: the entry says that they changed, never what they are.
-SECRET_FIELDS = {"password", "token"}
+# The admin refuses lookups on the same names (malardal.admin_site).
+SECRET_FIELDS = ADMIN_SECRET_FIELDS
 MASK = "***"
 # Fields that change without anyone editing the object.
 IGNORED_FIELDS = {"last_login"}

@@ -1,3 +1,4 @@
+import hashlib
 import secrets
 
 from django.conf import settings
@@ -139,15 +140,24 @@ class Registration(models.Model):
 
 
 def _new_calendar_token() -> str:
+    # Kept for migration 0002, which names it as the old column's default.
     return secrets.token_urlsafe(32)
 
 
-class CalendarToken(models.Model):
-    """The secret in a member's personal calendar feed URL.
+def calendar_token_hash(token: str) -> str:
+    """The SHA-256 of a feed token, as stored. The token is 256 random bits, so a fast
+    hash without salt is enough: there is nothing to guess from a dictionary."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
-    The token is the only credential a calendar app sends, so it is long and random, and
-    the member can replace it (which breaks the old URL) if it leaks. It is kept in clear
-    because the member's page shows the feed URL again.
+
+class CalendarToken(models.Model):
+    """The secret in a member's personal calendar feed URL, stored as its SHA-256 hash.
+
+    The token is the only credential a calendar app sends, so it is long and random. It
+    is shown to the member once, when it is made or replaced
+    (:func:`events.services.calendar_token_issue`); the database, backups and the admin
+    hold only its hash, so none of them can give the feed address back. The member
+    replaces it (which breaks the old URL) if it leaks or is lost.
     """
 
     user = models.OneToOneField(
@@ -156,9 +166,7 @@ class CalendarToken(models.Model):
         on_delete=models.CASCADE,
         related_name="calendar_token",
     )
-    token = models.CharField(
-        _("token"), max_length=64, unique=True, default=_new_calendar_token, editable=False
-    )
+    token_hash = models.CharField(_("token (SHA-256)"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -6,6 +6,7 @@ Every selector runs a fixed number of queries whatever the number of events.
 """
 
 import datetime
+import hmac
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
@@ -15,7 +16,7 @@ from members.models import Body
 from plan.models import Activity, Section
 from plan.selectors import plans_visible_to
 
-from .models import CalendarToken, Event, Registration
+from .models import CalendarToken, Event, Registration, calendar_token_hash
 
 
 def today() -> datetime.date:
@@ -143,15 +144,21 @@ def body_feed_events(body: Body) -> QuerySet[Event]:
 
 
 def calendar_token_owner(token: str):
-    """The active user whose calendar token is `token`, or None."""
+    """The active user whose calendar token is `token`, or None.
+
+    Looked up by the token's hash, so the database compares hashes, never the secret;
+    the final check is constant-time all the same."""
     if not token:
         return None
+    digest = calendar_token_hash(token)
     found = (
         CalendarToken.objects.select_related("user")
-        .filter(token=token, user__is_active=True)
+        .filter(token_hash=digest, user__is_active=True)
         .first()
     )
-    return found.user if found is not None else None
+    if found is None or not hmac.compare_digest(found.token_hash, digest):
+        return None
+    return found.user
 
 
 def personal_feed_events(user) -> QuerySet[Event]:

@@ -1,10 +1,12 @@
 """Writes for events: registrations and the personal calendar token."""
 
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .models import CalendarToken, Event, Registration, _new_calendar_token
+from .models import CalendarToken, Event, Registration, calendar_token_hash
 from .selectors import event_is_past
 
 REGISTER_PERMISSION = "events.register_for_event"
@@ -40,20 +42,20 @@ def registration_set(*, event: Event, user, response: str) -> Registration:
 
 
 @transaction.atomic
-def calendar_token_get_or_create(*, user) -> CalendarToken:
-    """The user's calendar token, created on first use."""
-    token, _created = CalendarToken.objects.get_or_create(user=user)
-    return token
+def calendar_token_issue(*, user) -> tuple[CalendarToken, str]:
+    """Make `user` a new calendar token, replacing the one they had (whose feed URL
+    stops working at once). Returns the row and the token itself: the caller shows it
+    to the member this once; only its hash is stored.
 
-
-@transaction.atomic
-def calendar_token_reset(*, user) -> CalendarToken:
-    """Give the user a new calendar token. The old feed URL stops working at once."""
+    Raises PermissionDenied when the user may not register for events (the feed lists
+    the events they said they will attend)."""
+    if not user.is_authenticated or not user.has_perm(REGISTER_PERMISSION):
+        raise PermissionDenied(_("You may not have a calendar feed."))
+    raw = secrets.token_urlsafe(32)
     token = CalendarToken.objects.select_for_update().filter(user=user).first()
     if token is None:
         token = CalendarToken(user=user)
-    else:
-        token.token = _new_calendar_token()
+    token.token_hash = calendar_token_hash(raw)
     token.full_clean()
     token.save()
-    return token
+    return token, raw

@@ -104,33 +104,32 @@ def event_register(request, slug):
 @permission_required(services.REGISTER_PERMISSION, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def my_calendar(request):
-    """The member's personal feed address. POST creates it, or with ``reset`` replaces
-    it with a new one."""
-    if request.method == "POST":
-        if "reset" in request.POST:
-            services.calendar_token_reset(user=request.user)
-            messages.success(
-                request, _("You have a new calendar address. The old one no longer works.")
-            )
-        else:
-            services.calendar_token_get_or_create(user=request.user)
-            messages.success(request, _("Your calendar address is ready."))
-        return redirect("events:my_calendar")
-    token = getattr(request.user, "calendar_token", None)
+    """The member's personal feed. POST makes a new address (replacing the old one, if
+    any) and shows it this once: only its hash is kept, so the page cannot show it
+    again later."""
     feed_url = None
-    if token is not None:
+    replaced = False
+    if request.method == "POST":
+        replaced = hasattr(request.user, "calendar_token")
+        token, raw = services.calendar_token_issue(user=request.user)
+        request.user.calendar_token = token
         feed_url = request.build_absolute_uri(
-            reverse("events:personal_feed", kwargs={"token": token.token})
+            reverse("events:personal_feed", kwargs={"token": raw})
         )
-    return render(
+    token = getattr(request.user, "calendar_token", None)
+    response = render(
         request,
         "events/my_calendar.html",
         {
             "token": token,
             "feed_url": feed_url,
+            "replaced": replaced,
             "attending": list(selectors.personal_feed_events(request.user).select_related("body")),
         },
     )
+    # The page may hold the feed's secret address: no cache keeps it.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _calendar_response(content: bytes, filename: str, *, private: bool = False):

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
 
 
 class MalardalConfig(AppConfig):
@@ -19,3 +20,11 @@ class MalardalConfig(AppConfig):
         options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.TextField, {})["form_class"] = (
             PlainTextField
         )
+
+
+class PortalAdminConfig(AdminConfig):
+    """django.contrib.admin with the portal's site (malardal.admin_site), whose admins
+    refuse lookups on secret fields. Listed in INSTALLED_APPS instead of
+    "django.contrib.admin"."""
+
+    default_site = "malardal.admin_site.PortalAdminSite"

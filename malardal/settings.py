@@ -32,7 +32,8 @@ INSTALLED_APPS = [
     # modeltranslation must come before the admin so its fields show there.
     "modeltranslation",
     "malardal.apps.MalardalConfig",
-    "django.contrib.admin",
+    # django.contrib.admin with the portal's site: no lookups on secret fields (issue 11).
+    "malardal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

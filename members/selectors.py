@@ -306,7 +306,7 @@ def programme_overview(user, programme: str) -> dict:
 
 PERSONAL_DATA_FORMAT = "malardalsportalen-personal-data/1"
 # Credentials are never exported, only that they exist.
-_SECRET_FIELDS = {"password", "token", "claim_token"}
+_SECRET_FIELDS = {"password", "token", "token_hash", "claim_token"}
 
 
 def _serialise(objects) -> list[dict]:

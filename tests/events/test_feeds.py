@@ -2,6 +2,8 @@
 body, and the personal feed behind a secret token."""
 
 import datetime
+import hashlib
+import re
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from events.ics import calendar_for, event_to_ical
 from events.models import CalendarToken, Event, Registration
+from events.services import calendar_token_issue
 
 from ..factories import BodyFactory, EventFactory, RegistrationFactory, UserFactory
 from .pages import count_queries, html_of, text_of, url
@@ -181,11 +184,12 @@ def registrations(events, member_user):
     RegistrationFactory(event=events["timed"], user=member_user, response="not_attending")
     RegistrationFactory(event=events["undated"], user=member_user, response="attending")
     RegistrationFactory(event=events["summer"], user=other, response="attending")
-    return CalendarToken.objects.create(user=member_user)
+    _token, raw = calendar_token_issue(user=member_user)
+    return raw
 
 
 def test_personal_feed_has_exactly_the_users_attending_registrations(client, registrations):
-    response = client.get(url("events:personal_feed", "en", token=registrations.token))
+    response = client.get(url("events:personal_feed", "en", token=registrations))
 
     calendar = parse(response)
     assert set(vevents(calendar)) == {
@@ -196,7 +200,7 @@ def test_personal_feed_has_exactly_the_users_attending_registrations(client, reg
 
 
 def test_personal_feed_needs_the_right_token(client, registrations):
-    wrong = registrations.token[:-1] + ("A" if registrations.token[-1] != "A" else "B")
+    wrong = registrations[:-1] + ("A" if registrations[-1] != "A" else "B")
 
     assert client.get(url("events:personal_feed", "en", token=wrong)).status_code == 404
     assert client.get(url("events:personal_feed", "en", token="x")).status_code == 404
@@ -206,9 +210,7 @@ def test_personal_feed_of_an_inactive_user_is_404(client, registrations, member_
     member_user.is_active = False
     member_user.save()
 
-    assert (
-        client.get(url("events:personal_feed", "en", token=registrations.token)).status_code == 404
-    )
+    assert client.get(url("events:personal_feed", "en", token=registrations)).status_code == 404
 
 
 def test_personal_feed_drops_members_only_events_when_membership_ends(
@@ -216,7 +218,7 @@ def test_personal_feed_drops_members_only_events_when_membership_ends(
 ):
     member_user.groups.clear()
 
-    calendar = parse(client.get(url("events:personal_feed", "en", token=registrations.token)))
+    calendar = parse(client.get(url("events:personal_feed", "en", token=registrations)))
 
     assert set(vevents(calendar)) == {"malartinget@malardalsportalen"}
 
@@ -239,18 +241,31 @@ def test_member_creates_sees_and_resets_the_feed_address(client, member_user, ev
 
     assert not CalendarToken.objects.exists()
     assert "Create my calendar address" in text_of(client.get(page))
-    # Creating is a POST; a GET never writes.
-    assert client.post(page).status_code == 302
-    token = CalendarToken.objects.get(user=member_user).token
+    # Creating is a POST; a GET never writes. The answer shows the address, this once.
+    response = client.post(page)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    html = html_of(response)
+    match = re.search(r'value="http://testserver/en/events/my/([^/"]+)/feed.ics"', html)
+    assert match, html
+    token = match[1]
     assert len(token) >= 40
-    html = html_of(client.get(page))
-    feed = f"http://testserver/en/events/my/{token}/feed.ics"
-    assert f'value="{feed}"' in html
+    assert "shown only this once" in text_of(response)
     assert "Mälartinget conference" in html  # the events the member attends
 
-    client.post(page, {"reset": "1"})
-    new_token = CalendarToken.objects.get(user=member_user).token
+    # Stored as its SHA-256 only; the page never shows it again.
+    stored = CalendarToken.objects.get(user=member_user)
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(CalendarToken.objects.filter(pk=stored.pk).values().get())
+    later = client.get(page)
+    assert token not in later.content.decode()
+    assert "Replace with a new address" in text_of(later)
+    assert client.get(f"/en/events/my/{token}/feed.ics").status_code == 200
+
+    replaced = client.post(page, {"reset": "1"})
+    new_token = re.search(r"/en/events/my/([^/\"]+)/feed.ics", html_of(replaced))[1]
     assert new_token != token
+    assert "The old address no longer works" in text_of(replaced)
     assert client.get(f"/en/events/my/{token}/feed.ics").status_code == 404
     assert client.get(f"/en/events/my/{new_token}/feed.ics").status_code == 200
 
@@ -286,7 +301,7 @@ def test_single_event_download(client, events):
 
 
 def test_feed_queries_do_not_grow_with_the_events(client, member_user, board):
-    token = CalendarToken.objects.create(user=member_user)
+    _token, token = calendar_token_issue(user=member_user)
 
     def add(n):
         for _ in range(n):
@@ -301,7 +316,7 @@ def test_feed_queries_do_not_grow_with_the_events(client, member_user, board):
     paths = [
         url("events:feed", "sv"),
         url("events:body_feed", "sv", slug=board.slug),
-        url("events:personal_feed", "sv", token=token.token),
+        url("events:personal_feed", "sv", token=token),
     ]
     add(2)
     small = [count_queries(client, path) for path in paths]

@@ -13,6 +13,7 @@ from django.utils import translation
 from audit.context import acting_as
 from audit.models import AuditEntry
 from events.models import CalendarToken, Registration
+from events.services import calendar_token_issue
 from members import roles
 from members.models import Person, Role
 from members.services import person_erase
@@ -63,7 +64,7 @@ def anna(db, secretariat_user):
         activity=activity, reported_by=user, comment="Enligt plan"
     )
     registration = factories.RegistrationFactory(user=user)
-    CalendarToken.objects.create(user=user)
+    _token, feed_token = calendar_token_issue(user=user)
     with acting_as(secretariat_user):
         person.phone = "070-765 43 21"
         person.save()
@@ -71,6 +72,7 @@ def anna(db, secretariat_user):
         user_id=secretariat_user.pk, queryset=[person], action_flag=2, change_message="[]"
     )
     return {
+        "feed_token": feed_token,
         "person": person,
         "user": user,
         "role": role,
@@ -123,9 +125,10 @@ def test_the_secretariat_exports_all_that_is_held_about_a_person(client, secreta
     assert [r["pk"] for r in by_login["plan.statusupdate.reported_by"]] == [anna["update"].pk]
     assert by_login["plan.statusupdate.reported_by"][0]["fields"]["comment"] == "Enligt plan"
     assert [r["pk"] for r in by_login["events.registration.user"]] == [anna["registration"].pk]
-    token = by_login["events.calendartoken.user"][0]["fields"]["token"]
+    token = by_login["events.calendartoken.user"][0]["fields"]["token_hash"]
     assert token == "***"
-    assert CalendarToken.objects.get(user=anna["user"]).token not in response.content.decode()
+    assert anna["feed_token"] not in response.content.decode()
+    assert CalendarToken.objects.get(user=anna["user"]).token_hash not in response.content.decode()
 
     about = data["audit_entries_about_them"]
     phone_change = [

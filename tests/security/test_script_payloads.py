@@ -49,7 +49,7 @@ LANGUAGES = ("sv", "en")
 NOT_SET = {
     "members.County.code": "the official two-digit county code",
     "plan.Status.colour": "a validated #rrggbb colour (seven characters)",
-    "events.CalendarToken.token": "a credential in the feed's address, never shown",
+    "events.CalendarToken.token_hash": "the hash of a credential, never shown",
 }
 
 # Fields no page or report shows (the admin shows them, and is checked too). Should a

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from accounts.models import LoginThrottle
 from audit.models import AuditEntry
-from events.models import CalendarToken, Event, Registration
+from events.models import Event, Registration
+from events.services import calendar_token_issue
 from members import roles
 from plan.models import Plan, ReportRequest, Status
 from plan.services import reporting_periods_create_default
@@ -126,7 +127,7 @@ def build_world() -> World:
     registration = Registration.objects.create(
         event=members_event, user=users["member"], response=Registration.Response.ATTENDING
     )
-    token = CalendarToken.objects.create(user=users["member"])
+    token, feed_token = calendar_token_issue(user=users["member"])
 
     done = ReportRequest.objects.create(
         plan=adopted,
@@ -204,6 +205,7 @@ def build_world() -> World:
         "members_event": members_event,
         "registration": registration,
         "token": token,
+        "feed_token": feed_token,
         "done_request": done,
         "failed_request": failed,
         "participating_county": participating_county,
