@@ -34,6 +34,14 @@ class Plan(models.Model):
     )
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     adopted_by = models.CharField(_("adopted by"), max_length=200, blank=True)
+    editorial_note = models.TextField(
+        _("note on the text"),
+        blank=True,
+        help_text=_(
+            "Shown on the plan page: e.g. which obvious typos of the adopted document are "
+            "corrected."
+        ),
+    )
     introduction_heading = models.CharField(_("introduction heading"), max_length=200, blank=True)
     introduction = models.TextField(
         _("introduction"),

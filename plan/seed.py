@@ -195,6 +195,7 @@ class _Loader:
             {
                 **translated(item["title"], "title"),
                 **translated(item.get("adopted_by"), "adopted_by"),
+                **translated(item.get("editorial_note"), "editorial_note"),
                 **translated(item.get("introduction_heading"), "introduction_heading"),
                 **translated(item.get("introduction"), "introduction"),
                 **translated(item.get("priorities_intro"), "priorities_intro"),

@@ -18,7 +18,14 @@ from .models import (
 
 @register(Plan)
 class PlanTranslation(TranslationOptions):
-    fields = ("title", "adopted_by", "introduction_heading", "introduction", "priorities_intro")
+    fields = (
+        "title",
+        "adopted_by",
+        "editorial_note",
+        "introduction_heading",
+        "introduction",
+        "priorities_intro",
+    )
 
 
 @register(DirectionGoal)
