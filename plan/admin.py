@@ -121,6 +121,7 @@ class PlanAdmin(TranslationAdmin):
                     ("introduction_heading_sv", "introduction_heading_en"),
                     ("introduction_sv", "introduction_en"),
                     ("priorities_intro_sv", "priorities_intro_en"),
+                    ("editorial_note_sv", "editorial_note_en"),
                 ]
             },
         ),
