@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from events.models import Event
 from events.selectors import upcoming_q
+from plan.followup import plan_progress
 from plan.models import Activity
 from plan.selectors import current_plan, plans_visible_to, section_tree
 
@@ -276,18 +277,23 @@ def body_for_page(slug: str, user) -> dict | None:
 
 
 def programme_overview(user, programme: str) -> dict:
-    """What the En Bättre Sits and En Bättre Matchning pages share (four queries):
+    """What the En Bättre Sits and En Bättre Matchning pages share (eight queries):
 
     - ``plan``: the current (newest published) plan, or None;
     - ``sections``: that plan's sections of `programme` in document order, each with
       ``depth`` relative to the shallowest of them;
+    - ``progress`` (plan.followup.plan_progress) and ``programme_figure``: the
+      programme's progress figure (plan.rollup), the same the dashboard shows for it;
     - ``bodies``: the programme's bodies as a tree (see ``body_tree``), headings from h3;
     - ``show_contact``; ``counties``: every county, for the map's labels.
     """
     plan = current_plan()
     sections = []
+    progress = None
     if plan is not None:
-        sections = [s for s in section_tree(plan).sections if s.programme == programme]
+        tree = section_tree(plan)
+        sections = [s for s in tree.sections if s.programme == programme]
+        progress = plan_progress(plan, tree=tree)
         if sections:
             top = min(section.depth for section in sections)
             for section in sections:
@@ -295,6 +301,8 @@ def programme_overview(user, programme: str) -> dict:
     return {
         "plan": plan,
         "sections": sections,
+        "progress": progress,
+        "programme_figure": progress.programme(programme) if progress is not None else None,
         "bodies": body_tree(user, programme=programme, top_heading=3),
         "show_contact": can_view_contact_details(user),
         "counties": list(County.objects.order_by("code")),

@@ -1,16 +1,12 @@
-"""Reads for the follow-up: the latest report per activity and period, and how progress
-rolls up from activities to sections, programmes and the whole plan.
+"""Reads for the follow-up: the latest report per activity and period, and every
+progress figure of a plan (sections, areas, programmes, the whole plan).
 
-Every selector here runs a fixed number of queries whatever the size of the plan: the
-latest report of every activity comes from one query (a correlated subquery picks the
-newest row per activity and period), and the roll-up is computed in Python.
-
-Two rules the board should know, because the dashboard and the yearly report say so:
-
-- an activity without a report in a period counts as 0 % in that period's averages, and
-  is listed as "without a report";
-- an activity is *late* when its latest report has a status that counts as late, or when
-  its end date has passed and it is not reported as 100 % done.
+The figures themselves — what an activity's latest report counts as, how they average,
+what "late" and "report missing" mean — are computed by plan.rollup.progress_figures
+and documented there; nothing else in the portal computes a progress figure. Every
+selector here runs a fixed number of queries whatever the size of the plan: the newest
+report of every activity and period comes from one query (a correlated subquery picks
+the newest row), and the roll-up is computed in Python.
 """
 
 import datetime
@@ -23,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Person, Programme
 
+from . import rollup
 from .models import Activity, Goal, Plan, ReportingPeriod, Section, Status, StatusUpdate
 from .selectors import SectionTree, section_tree
 
@@ -100,6 +97,9 @@ def latest_updates(
 
 
 # --- Roll-up --------------------------------------------------------------------------
+#
+# The formula lives in plan.rollup (pure, documented there); this part loads its plain
+# data in a fixed number of queries and dresses the result for pages and reports.
 
 
 @dataclass
@@ -113,88 +113,72 @@ class StatusCount:
         return (self.label, self.count, self.colour)
 
 
-@dataclass
-class Rollup:
-    """Totals over a set of activities for one period."""
-
-    activity_count: int = 0
-    progress_sum: int = 0
-    late: int = 0
-    without_update: int = 0
-    by_status: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def progress(self) -> int:
-        """Average progress in whole per cent (0 without activities)."""
-        if not self.activity_count:
-            return 0
-        # Half up, as people round: 42.5 % is 43 %.
-        return int(self.progress_sum / self.activity_count + 0.5)
-
-    def add(self, item: "ActivityFollowUp") -> None:
-        self.activity_count += 1
-        self.progress_sum += item.progress
-        self.late += item.is_late
-        if item.latest is None:
-            self.without_update += 1
-        else:
-            self.by_status[item.latest.status_id] = self.by_status.get(item.latest.status_id, 0) + 1
-
-    def merge(self, other: "Rollup") -> None:
-        self.activity_count += other.activity_count
-        self.progress_sum += other.progress_sum
-        self.late += other.late
-        self.without_update += other.without_update
-        for key, count in other.by_status.items():
-            self.by_status[key] = self.by_status.get(key, 0) + count
-
-    def status_counts(self, statuses: list[Status], *, include_empty=False) -> list[StatusCount]:
-        """Counts per status in the statuses' order, then "no report"."""
-        counts = [
-            StatusCount(str(s.name), self.by_status.get(s.pk, 0), s.colour, s)
-            for s in statuses
-            if include_empty or self.by_status.get(s.pk)
-        ]
-        if include_empty or self.without_update:
-            counts.append(StatusCount(str(_("No report")), self.without_update, NO_REPORT_COLOUR))
-        return counts
+def status_counts(
+    figure: rollup.Figure, statuses: list[Status], *, include_empty=False
+) -> list[StatusCount]:
+    """A figure's activities by the status of their latest report, in the statuses'
+    order, then "no report"."""
+    counts = [
+        StatusCount(str(s.name), figure.by_status.get(s.pk, 0), s.colour, s)
+        for s in statuses
+        if include_empty or figure.by_status.get(s.pk)
+    ]
+    if include_empty or figure.unreported:
+        counts.append(StatusCount(str(_("No report")), figure.unreported, NO_REPORT_COLOUR))
+    return counts
 
 
 @dataclass
 class ActivityFollowUp:
+    """An activity with its figure (plan.rollup.ActivityFigure) and, where the page
+    shows it, the report that figure comes from (a StatusUpdate, or None)."""
+
     activity: Activity
-    latest: StatusUpdate | None
-    is_late: bool
+    figure: rollup.ActivityFigure
+    latest: StatusUpdate | None = None
 
     @property
     def progress(self) -> int:
-        return self.latest.progress if self.latest is not None else 0
+        return self.figure.progress
+
+    @property
+    def is_late(self) -> bool:
+        return self.figure.is_late
+
+    @property
+    def report_missing(self) -> bool:
+        return self.figure.report_missing
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.figure.is_late or self.figure.report_missing
 
 
 @dataclass
 class SectionFollowUp:
     section: Section
     activities: list[ActivityFollowUp]
-    own: Rollup
-    total: Rollup  # the section with all its sub-sections
+    own: rollup.Figure
+    total: rollup.Figure  # the section with all its sub-sections
     counts: list[StatusCount] = field(default_factory=list)  # of `total`, per status
 
     @property
-    def late_or_unreported(self) -> list[ActivityFollowUp]:
-        return [a for a in self.activities if a.is_late or a.latest is None]
+    def needing_attention(self) -> list[ActivityFollowUp]:
+        return [a for a in self.activities if a.needs_attention]
 
 
 @dataclass
 class PlanFollowUp:
     plan: Plan
-    period: ReportingPeriod | None
+    period: ReportingPeriod | None  # the scope of every figure
     periods: list[ReportingPeriod]
     statuses: list[Status]
     tree: SectionTree
     sections: list[SectionFollowUp]
-    total: Rollup
-    programmes: list[tuple[str, Rollup]]
+    total: rollup.Figure
+    programmes: list[tuple[str, rollup.Figure]]
     on: datetime.date
+    figures: rollup.ProgressFigures | None = None
 
     @property
     def is_overdue(self) -> bool:
@@ -210,19 +194,22 @@ class PlanFollowUp:
         return [s for s in self.sections if s.section.depth == 0 and s.total.activity_count]
 
     @property
-    def late_or_unreported(self) -> list[ActivityFollowUp]:
-        return [a for s in self.sections for a in s.late_or_unreported]
+    def needing_attention(self) -> list[ActivityFollowUp]:
+        return [a for s in self.sections for a in s.needing_attention]
+
+    def section(self, section: Section) -> SectionFollowUp | None:
+        if not hasattr(self, "_by_section"):
+            self._by_section = {s.section.pk: s for s in self.sections}
+        return self._by_section.get(section.pk)
+
+    def programme(self, code: str) -> rollup.Figure:
+        return self.figures.group(("programme", code))
+
+    def activity(self, pk: int) -> rollup.ActivityFigure | None:
+        return self.figures.activities.get(pk)
 
     def status_counts(self, *, include_empty=False) -> list[StatusCount]:
-        return self.total.status_counts(self.statuses, include_empty=include_empty)
-
-
-def is_late(activity: Activity, latest: StatusUpdate | None, on: datetime.date) -> bool:
-    if latest is not None and latest.status.is_delayed:
-        return True
-    if activity.end_date and activity.end_date < on:
-        return latest is None or latest.progress < 100
-    return False
+        return status_counts(self.total, self.statuses, include_empty=include_empty)
 
 
 def section_programme(section: Section) -> str:
@@ -246,61 +233,103 @@ def plan_activities(plan: Plan) -> list[Activity]:
     )
 
 
-def plan_followup(
-    plan: Plan, period: ReportingPeriod | None = None, *, on: datetime.date | None = None
+def rollup_period(period: ReportingPeriod) -> rollup.Period:
+    return rollup.Period(
+        id=period.pk,
+        order=period.order,
+        ends_on=period.ends_on,
+        due_date=period.due_date,
+        name=str(period.name),
+    )
+
+
+def _report(update) -> rollup.Report:
+    return rollup.Report(
+        id=update.pk,
+        period_id=update.period_id,
+        status_id=update.status_id,
+        progress=update.progress,
+        reported_at=update.reported_at,
+    )
+
+
+@dataclass(frozen=True)
+class _ActivityRow:
+    """What the roll-up needs of an activity, read as values (no model instance)."""
+
+    pk: int
+    section_id: int
+    end_date: datetime.date | None
+
+
+@dataclass(frozen=True)
+class _ReportRow:
+    pk: int
+    activity_id: int
+    period_id: int
+    status_id: int
+    progress: int
+    reported_at: datetime.datetime
+
+
+def follow_up(
+    plan: Plan,
+    *,
+    periods: list[ReportingPeriod],
+    period: ReportingPeriod | None,
+    statuses: list[Status],
+    tree: SectionTree,
+    activities: list,
+    updates: list,
+    on: datetime.date,
 ) -> PlanFollowUp:
-    """The follow-up of `plan` for `period` (by default the current one): every
-    section in document order with its activities and their latest report, and the
-    roll-up per section, programme and plan. Six queries whatever the plan's size."""
-    on = on or today()
-    periods = plan_periods(plan)
-    if period is None:
-        period = current_period(periods, on=on)
-    statuses = list(Status.objects.order_by("order", "pk"))
-    tree = section_tree(plan)
+    """Compute every figure with plan.rollup.progress_figures and dress the result.
+
+    `activities` are the plan's activities (models or rows with ``pk``, ``section_id``
+    and ``end_date``) in document order; `updates` the newest report per activity and
+    period (StatusUpdates or rows). No queries."""
     sections_by_pk = {s.pk: s for s in tree.sections}
-    latest = {}
-    if period is not None:
-        latest = {u.activity_id: u for u in latest_updates(period=period)}
+    reports = defaultdict(list)
+    updates_by_pk = {}
+    for update in updates:
+        reports[update.activity_id].append(_report(update))
+        updates_by_pk[update.pk] = update
+    data = [rollup.ActivityData(a.pk, a.end_date, tuple(reports.get(a.pk, ()))) for a in activities]
+    groups = defaultdict(list)
+    for activity in activities:
+        section = sections_by_pk[activity.section_id]
+        groups[("own", section.pk)].append(activity.pk)
+        for scope in [section, *section.ancestors]:
+            groups[("section", scope.pk)].append(activity.pk)
+        groups[("programme", section_programme(section))].append(activity.pk)
+    figures = rollup.progress_figures(
+        data,
+        periods=[rollup_period(p) for p in periods],
+        period=rollup_period(period) if period is not None else None,
+        on=on,
+        groups=groups,
+    )
     by_section = defaultdict(list)
-    for activity in plan_activities(plan):
-        activity.section = sections_by_pk[activity.section_id]
-        update = latest.get(activity.pk)
-        by_section[activity.section_id].append(
-            ActivityFollowUp(activity, update, is_late(activity, update, on))
-        )
-    return _roll_up(plan, period, periods, statuses, tree, by_section, on)
-
-
-def _roll_up(plan, period, periods, statuses, tree, by_section, on) -> PlanFollowUp:
-    """Sum `by_section` (section pk → its activities' follow-up) per section, per
-    section with its sub-sections, per programme and for the plan."""
+    for activity in activities:
+        figure = figures.activities[activity.pk]
+        latest = updates_by_pk.get(figure.latest.id) if figure.latest is not None else None
+        by_section[activity.section_id].append(ActivityFollowUp(activity, figure, latest))
     sections = []
-    by_pk = {}
     for section in tree.sections:
-        items = by_section.get(section.pk, [])
-        own = Rollup()
-        for item in items:
-            own.add(item)
-        follow = SectionFollowUp(section, items, own, Rollup())
-        sections.append(follow)
-        by_pk[section.pk] = follow
-    total = Rollup()
-    programme_rollups = {code: Rollup() for code, _label in Programme.choices}
-    for follow in sections:
-        follow.total.merge(follow.own)
-        for ancestor in follow.section.ancestors:
-            by_pk[ancestor.pk].total.merge(follow.own)
-        total.merge(follow.own)
-        code = section_programme(follow.section)
-        if code in programme_rollups:
-            programme_rollups[code].merge(follow.own)
-    for follow in sections:
-        follow.counts = follow.total.status_counts(statuses)
+        total = figures.group(("section", section.pk))
+        sections.append(
+            SectionFollowUp(
+                section=section,
+                activities=by_section.get(section.pk, []),
+                own=figures.group(("own", section.pk)),
+                total=total,
+                counts=status_counts(total, statuses),
+            )
+        )
     programmes = [
-        (str(label), programme_rollups[code])
+        (str(label), figures.group(("programme", code)))
         for code, label in Programme.choices
-        if programme_rollups[code].activity_count
+        if figures.group(("programme", code)).activity_count
     ]
     return PlanFollowUp(
         plan=plan,
@@ -309,8 +338,82 @@ def _roll_up(plan, period, periods, statuses, tree, by_section, on) -> PlanFollo
         statuses=statuses,
         tree=tree,
         sections=sections,
-        total=total,
+        total=figures.total,
         programmes=programmes,
+        on=on,
+        figures=figures,
+    )
+
+
+def plan_progress(
+    plan: Plan,
+    *,
+    tree: SectionTree | None = None,
+    period: ReportingPeriod | None = None,
+    on: datetime.date | None = None,
+) -> PlanFollowUp:
+    """Every progress figure of `plan` for `period` (by default the current period, as
+    on the dashboard): per activity, section (with its sub-sections), area, programme
+    and the plan. The selector the home, plan, section and programme pages use.
+
+    Four queries whatever the plan's size (five without `tree`): periods, statuses,
+    activities and the newest report per activity and period, read as plain values."""
+    on = on or today()
+    periods = plan_periods(plan)
+    if period is None:
+        period = current_period(periods, on=on)
+    if tree is None:
+        tree = section_tree(plan)
+    statuses = list(Status.objects.order_by("order", "pk"))
+    activities = [
+        _ActivityRow(*row)
+        for row in Activity.objects.filter(section__plan=plan)
+        .order_by("section__order", "order", "pk")
+        .values_list("pk", "section_id", "end_date")
+    ]
+    updates = [
+        _ReportRow(*row)
+        for row in latest_updates(plan=plan).values_list(
+            "pk", "activity_id", "period_id", "status_id", "progress", "reported_at"
+        )
+    ]
+    return follow_up(
+        plan,
+        periods=periods,
+        period=period,
+        statuses=statuses,
+        tree=tree,
+        activities=activities,
+        updates=updates,
+        on=on,
+    )
+
+
+def plan_followup(
+    plan: Plan, period: ReportingPeriod | None = None, *, on: datetime.date | None = None
+) -> PlanFollowUp:
+    """The board's dashboard: plan_progress's figures for `period` (by default the
+    current one), with every activity as a model (owners prefetched) and the report its
+    figure comes from. Seven queries whatever the plan's size."""
+    on = on or today()
+    periods = plan_periods(plan)
+    if period is None:
+        period = current_period(periods, on=on)
+    statuses = list(Status.objects.order_by("order", "pk"))
+    tree = section_tree(plan)
+    sections_by_pk = {s.pk: s for s in tree.sections}
+    activities = plan_activities(plan)
+    for activity in activities:
+        activity.section = sections_by_pk[activity.section_id]
+    updates = list(latest_updates(plan=plan).select_related("period"))
+    return follow_up(
+        plan,
+        periods=periods,
+        period=period,
+        statuses=statuses,
+        tree=tree,
+        activities=activities,
+        updates=updates,
         on=on,
     )
 
@@ -404,8 +507,9 @@ def owns_any_activity(user) -> bool:
 class ReportActivity:
     activity: Activity
     by_period: list[StatusUpdate | None]  # aligned with the report's periods
-    final: StatusUpdate | None  # the latest report of the last period that has one
+    final: StatusUpdate | None  # the report its figure comes from (plan.rollup)
     periods: list[ReportingPeriod] = field(default_factory=list)
+    figure: rollup.ActivityFigure | None = None
 
     @property
     def rows(self) -> list[tuple[ReportingPeriod, StatusUpdate | None]]:
@@ -418,6 +522,7 @@ class ReportSection:
     goals: list[Goal]
     activities: list[ReportActivity]
     events: list
+    figure: rollup.Figure | None = None  # the section with its sub-sections
 
 
 @dataclass
@@ -426,13 +531,20 @@ class FollowupReport:
     periods: list[ReportingPeriod]
     statuses: list[Status]
     sections: list[ReportSection]
-    final: PlanFollowUp  # the roll-up of the final status of every activity
+    final: PlanFollowUp  # every figure, scoped to the plan's last period
     events: list
     generated_on: datetime.date
 
     @property
     def activity_count(self) -> int:
         return sum(len(s.activities) for s in self.sections)
+
+
+def per_activity_latest(figure, per_activity: dict) -> StatusUpdate | None:
+    """The StatusUpdate (of `per_activity`, by period pk) that `figure` comes from."""
+    if figure is None or figure.latest is None:
+        return None
+    return per_activity.get(figure.latest.period_id)
 
 
 def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupReport:
@@ -450,7 +562,8 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
         for item in [*section.goals.all(), *section.activities.all()]:
             item.section = section
     updates = defaultdict(dict)
-    for update in latest_updates(plan=plan).select_related("period"):
+    all_updates = list(latest_updates(plan=plan).select_related("period"))
+    for update in all_updates:
         updates[update.activity_id][update.period_id] = update
 
     held = list(
@@ -468,19 +581,32 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
         for section_id in linked:
             events_by_section[section_id].append(event)
 
-    # The final status: the newest report of the last period (in period order) that has
-    # one — normally the full year.
+    # The report's scope is the plan's last period (normally the full year): each
+    # activity's final status is its latest report up to it, by plan.rollup's rule.
+    scope = periods[-1] if periods else None
+    activities = []
+    for section in tree.sections:
+        activities.extend(section.activities.all())
+    final = follow_up(
+        plan,
+        periods=periods,
+        period=scope,
+        statuses=statuses,
+        tree=tree,
+        activities=activities,
+        updates=all_updates,
+        on=on,
+    )
     sections = []
-    final_by_section = defaultdict(list)
     for section in tree.sections:
         report_activities = []
         for activity in section.activities.all():
             per_activity = updates.get(activity.pk, {})
             by_period = [per_activity.get(p.pk) for p in periods]
-            final = next((u for u in reversed(by_period) if u is not None), None)
-            report_activities.append(ReportActivity(activity, by_period, final, periods))
-            final_by_section[section.pk].append(
-                ActivityFollowUp(activity, final, is_late(activity, final, on))
+            figure = final.activity(activity.pk)
+            latest = per_activity_latest(figure, per_activity)
+            report_activities.append(
+                ReportActivity(activity, by_period, latest, periods, figure=figure)
             )
         sections.append(
             ReportSection(
@@ -488,6 +614,7 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
                 goals=list(section.goals.all()),
                 activities=report_activities,
                 events=events_by_section.get(section.pk, []),
+                figure=final.section(section).total,
             )
         )
     return FollowupReport(
@@ -495,7 +622,7 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
         periods=periods,
         statuses=statuses,
         sections=sections,
-        final=_roll_up(plan, None, periods, statuses, tree, final_by_section, on),
+        final=final,
         events=held,
         generated_on=on,
     )

@@ -135,7 +135,7 @@ def followup_table(report: FollowupReport) -> tuple[list[str], list[list]]:
             _("%(period)s: progress (%%)") % {"period": period.name},
             _("%(period)s: comment") % {"period": period.name},
         ]
-    headers += [_("Final status"), _("Final progress (%)")]
+    headers += [_("Final status"), _("Final progress (%)"), _("Late"), _("Report missing")]
     rows = []
     for section in report.sections:
         for item in section.activities:
@@ -155,7 +155,44 @@ def followup_table(report: FollowupReport) -> tuple[list[str], list[list]]:
                     row += [str(update.status.name), update.progress, update.comment]
             final = item.final
             row += [str(final.status.name) if final else "", final.progress if final else None]
+            row += [_yes(item.figure.is_late), _yes(item.figure.report_missing)]
             rows.append(row)
+    return headers, rows
+
+
+def _yes(value: bool) -> str:
+    return str(_("Yes")) if value else ""
+
+
+def summary_table(report: FollowupReport) -> tuple[list[str], list[list]]:
+    """The report's progress figures (plan.rollup) as a table: the plan, each area
+    (top-level section) and each programme, with the scope each figure is of."""
+    headers = [
+        _("Scope"),
+        _("Period"),
+        _("Activities"),
+        _("Progress (%)"),
+        _("Late"),
+        _("Report missing"),
+        _("Progress"),
+    ]
+    final = report.final
+    period = str(final.period.name) if final.period is not None else ""
+
+    def row(label, figure):
+        return [
+            label,
+            period,
+            figure.activity_count,
+            figure.progress,
+            figure.late,
+            figure.report_missing,
+            figure.scope,
+        ]
+
+    rows = [row(str(_("The whole plan")), final.total)]
+    rows += [row(_section_label(s.section), s.total) for s in final.top_level]
+    rows += [row(label, figure) for label, figure in final.programmes]
     return headers, rows
 
 
@@ -170,28 +207,28 @@ def _report_for_table(plan: Plan) -> FollowupReport:
 
 
 def followup_report_csv(plan: Plan, language: str) -> bytes:
+    """The activity table first (one row per activity); then, after an empty row, each
+    further table under a one-cell title row: the summary of the progress figures."""
     with translation.override(language):
-        headers, rows = followup_table(_report_for_table(plan))
+        report = _report_for_table(plan)
+        tables = [(None, *followup_table(report)), (_("Summary"), *summary_table(report))]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(neutralise_row(headers))
-    for row in rows:
-        writer.writerow(neutralise_row("" if cell is None else cell for cell in row))
+    for title, headers, rows in tables:
+        if title is not None:
+            writer.writerow([])
+            writer.writerow(neutralise_row([title]))
+        writer.writerow(neutralise_row(headers))
+        for row in rows:
+            writer.writerow(neutralise_row("" if cell is None else cell for cell in row))
     # With a byte order mark, Excel opens the file with å, ä and ö intact.
     return out.getvalue().encode("utf-8-sig")
 
 
-def followup_report_xlsx(plan: Plan, language: str) -> bytes:
-    from openpyxl import Workbook
+def _fill_sheet(sheet, headers, rows) -> None:
+    """A header row in bold, the rows, text cells made safe; frozen header, filter."""
     from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
-    with translation.override(language):
-        headers, rows = followup_table(_report_for_table(plan))
-        title = _("Follow-up %(year)s") % {"year": plan.year}
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
@@ -204,12 +241,32 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
                 protect_xlsx_cell(cell)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def followup_report_xlsx(plan: Plan, language: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    with translation.override(language):
+        report = _report_for_table(plan)
+        headers, rows = followup_table(report)
+        title = _("Follow-up %(year)s") % {"year": plan.year}
+        summary_title = _("Summary")
+        summary = summary_table(report)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    _fill_sheet(sheet, headers, rows)
     widths = {1: 10, 2: 30, 3: 10, 4: 60, 5: 25, 6: 25}
     for index in range(1, len(headers) + 1):
         width = widths.get(index, 40 if (index - 6) % 3 == 0 else 16)
         sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    summary_sheet = workbook.create_sheet(summary_title[:31])
+    _fill_sheet(summary_sheet, *summary)
+    for index, width in enumerate([40, 18, 12, 12, 10, 14, 45], start=1):
+        summary_sheet.column_dimensions[get_column_letter(index)].width = width
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

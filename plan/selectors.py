@@ -6,7 +6,6 @@ of all sections are prefetched in one query each.
 """
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +27,6 @@ from .models import (
     PriorityArea,
     PriorityAreaItem,
     Section,
-    Status,
     StatusUpdate,
 )
 
@@ -227,18 +225,6 @@ def with_latest_status(activities: QuerySet[Activity]) -> QuerySet[Activity]:
     )
 
 
-def statuses_by_pk() -> dict[int, Status]:
-    """Every follow-up status by primary key (one query)."""
-    return {status.pk: status for status in Status.objects.order_by("order", "pk")}
-
-
-def attach_latest_status(activities, statuses: dict[int, Status]) -> None:
-    """Set ``latest_status`` (a Status or None) on activities annotated by
-    with_latest_status()."""
-    for activity in activities:
-        activity.latest_status = statuses.get(activity.latest_status_id)
-
-
 def _report_order(update: StatusUpdate):
     period = update.period
     return (period.order, period.due_date, period.pk, update.reported_at, update.pk)
@@ -250,99 +236,17 @@ def latest_of(updates: list[StatusUpdate]) -> StatusUpdate | None:
     return max(updates, key=_report_order, default=None)
 
 
-@dataclass(frozen=True)
-class LatestReport:
-    """The parts of an activity's latest report that a roll-up reads. Plain values, not
-    a StatusUpdate: a plan has thousands of activities, and making a model instance of
-    each report would cost more than the query."""
-
-    activity_id: int
-    status: Status
-    progress: int
-
-    @property
-    def status_id(self) -> int:
-        return self.status.pk
-
-
-def latest_reports(plan: Plan, statuses: dict[int, Status]) -> dict[int, LatestReport]:
-    """The latest report of every activity of `plan` that has one, by activity pk (one
-    query). `statuses` maps every status's pk to the status."""
-    from .followup import latest_updates  # plan.followup imports this module
-
-    rows = latest_updates(plan=plan).values_list(
-        "activity_id",
-        "status_id",
-        "progress",
-        "period__order",
-        "period__due_date",
-        "period_id",
-        "reported_at",
-        "pk",
-    )
-    best: dict[int, tuple] = {}
-    for activity_id, status_id, progress, *order in rows:
-        current = best.get(activity_id)
-        if current is None or order > current[2]:
-            best[activity_id] = (status_id, progress, order)
-    return {
-        activity_id: LatestReport(activity_id, statuses[status_id], progress)
-        for activity_id, (status_id, progress, _order) in best.items()
-    }
-
-
-@dataclass(frozen=True)
-class _ActivityDates:
-    """What the roll-up reads of an activity: its section and end date."""
-
-    pk: int
-    section_id: int
-    end_date: datetime.date | None
-
-
-def plan_progress(plan: Plan, tree: SectionTree, *, on: datetime.date | None = None):
-    """How far the plan has come by the latest status of every activity: a
-    plan.followup.PlanFollowUp whose per-section roll-up (``sections``, ``top_level``,
-    ``total``) and ``status_counts()`` feed the home page's focus areas and charts.
-
-    `tree` is the plan's section tree (already built by the caller). Four queries
-    whatever the plan's size: periods, statuses, activities, latest reports; the rows
-    are read as values, so a plan of thousands of activities stays cheap.
-    """
-    from . import followup  # plan.followup imports this module
-
-    on = on or followup.today()
-    periods = followup.plan_periods(plan)
-    statuses = list(Status.objects.order_by("order", "pk"))
-    latest = latest_reports(plan, {status.pk: status for status in statuses})
-    by_section = defaultdict(list)
-    activities = (
-        Activity.objects.filter(section__plan=plan)
-        .order_by("section__order", "order", "pk")
-        .values_list("pk", "section_id", "end_date")
-    )
-    for row in activities:
-        activity = _ActivityDates(*row)
-        update = latest.get(activity.pk)
-        by_section[activity.section_id].append(
-            followup.ActivityFollowUp(activity, update, followup.is_late(activity, update, on))
-        )
-    # The roll-up itself is the follow-up module's, so the home page sums exactly as
-    # the board's dashboard and the yearly report do.
-    return followup._roll_up(plan, None, periods, statuses, tree, by_section, on)
-
-
 def section_activities(section: Section) -> list[Activity]:
-    """The activities of one section in order, each with its owners and its latest
-    status (``latest_status``, ``latest_progress``). Three queries."""
+    """The activities of one section in order, each with its owners (two queries). The
+    page sets each one's status and progress from plan.followup.plan_progress, so they
+    read as the section's figure counts them."""
     activities = list(
-        with_latest_status(Activity.objects.filter(section=section))
+        Activity.objects.filter(section=section)
         .order_by("order", "pk")
         .prefetch_related(
             Prefetch("owners", queryset=Person.objects.order_by("last_name", "first_name"))
         )
     )
-    attach_latest_status(activities, statuses_by_pk())
     for activity in activities:
         activity.section = section
     return activities

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import followup, selectors
 from . import search as plan_search
-from . import selectors
 from .charts import progress_bars_svg, status_distribution_svg
 from .models import Status
 
@@ -26,7 +26,7 @@ def home(request):
     context = {"plan": plan}
     if plan is not None:
         tree = selectors.section_tree(plan)
-        progress = selectors.plan_progress(plan, tree)
+        progress = followup.plan_progress(plan, tree=tree)
         context.update(selectors.plan_front_matter(plan))
         context.update(
             {
@@ -69,9 +69,11 @@ def archive(request):
 
 def plan_detail(request, year):
     plan = _visible_plan(request, year)
+    tree = selectors.section_tree(plan, with_content=True)
     context = {
         "plan": plan,
-        "tree": selectors.section_tree(plan, with_content=True),
+        "tree": tree,
+        "progress": followup.plan_progress(plan, tree=tree),
         "years": selectors.plan_years(request.user),
         **selectors.plan_front_matter(plan),
     }
@@ -85,11 +87,24 @@ def section_detail(request, year, slug):
     if section is None:
         raise Http404
     previous, following = tree.neighbours(section)
+    progress = followup.plan_progress(plan, tree=tree)
+    activities = selectors.section_activities(section)
+    # The list shows each activity as its figure counts it (its latest report up to
+    # the period the section's figure is for).
+    statuses = {s.pk: s for s in progress.statuses}
+    for activity in activities:
+        figure = progress.activity(activity.pk)
+        latest = figure.latest if figure is not None else None
+        activity.latest_status = statuses.get(latest.status_id) if latest else None
+        activity.latest_progress = figure.progress if latest else None
+        activity.figure = figure
     context = {
         "plan": plan,
         "section": section,
+        "progress": progress,
+        "figure": progress.section(section).total,
         "goals": selectors.section_goals(section),
-        "activities": selectors.section_activities(section),
+        "activities": activities,
         "previous": previous,
         "next": following,
         "years": selectors.plan_years(request.user),

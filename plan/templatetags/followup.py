@@ -33,6 +33,16 @@ def status_swatch(colour):
     return charts.status_swatch_svg(colour)
 
 
+@register.filter
+def figure_of(progress, section):
+    """``progress|figure_of:section``: the progress figure (plan.rollup.Figure) of
+    `section` with its sub-sections, from a plan.followup.PlanFollowUp."""
+    if progress is None or section is None:
+        return None
+    follow = progress.section(section)
+    return follow.total if follow is not None else None
+
+
 @register.simple_tag(takes_context=True)
 def previous_plan(context, plan):
     """The newest plan before `plan` among those the page already lists (its ``years``

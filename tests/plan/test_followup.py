@@ -260,24 +260,31 @@ def test_progress_rolls_up_to_sections_programmes_and_the_plan(fp):
     report(fp, fp.a1, fp.on_track, 10)
     report(fp, fp.a1, fp.on_track, 60)  # the newer report counts
     report(fp, fp.a2, fp.delayed, 25)
-    report(fp, fp.a3, fp.completed, 100, period=fp.t1)  # another period: not in t2
+    report(fp, fp.a3, fp.completed, 100, period=fp.t1)  # carries forward into t2
     result = plan_followup(fp.plan, fp.t2, on=followup_data.DAY_IN_T2)
     by_slug = {s.section.slug: s for s in result.sections}
     infra = by_slug["infrastruktur"]
     assert [a.progress for a in infra.activities] == [60, 25]
     assert infra.own.progress == 43  # (60 + 25) / 2 = 42.5, rounded half up
-    assert infra.own.late == 1  # the delayed status counts as late
+    # A status named "Försenad" is what the owner reported, not "late": no end date.
+    assert infra.own.late == 0
     # The top section has no activities of its own but rolls up its sub-section.
     assert by_slug["fokus"].own.activity_count == 0
     assert by_slug["fokus"].total.progress == 43
-    # A3 has no report in t2: 0 % and "without a report".
+    # A3's tertial 1 report is its latest up to tertial 2.
     meetings = by_slug["motesplatser"]
-    assert (meetings.total.progress, meetings.total.without_update) == (0, 1)
-    assert (result.total.activity_count, result.total.progress) == (3, 28)
+    assert (meetings.total.progress, meetings.total.unreported) == (100, 0)
+    assert (result.total.activity_count, result.total.progress) == (3, 62)  # 185 / 3
     assert dict(result.programmes)["En Bättre Sits"].progress == 43
     counts = {c.label: c.count for c in result.status_counts()}
-    assert counts == {"Enligt plan": 1, "Försenad": 1, "Ingen rapport": 1}
-    assert [a.activity for a in result.late_or_unreported] == [fp.a2, fp.a3]
+    assert counts == {"Enligt plan": 1, "Försenad": 1, "Genomförd": 1}
+    # Tertial 2's reports are not due yet: nothing is missing.
+    assert result.needing_attention == []
+    # Tertial 1 (due date passed): A1 and A2 have no report in it.
+    earlier = plan_followup(fp.plan, fp.t1, on=followup_data.DAY_IN_T2)
+    assert earlier.total.report_missing == 2
+    assert [a.activity for a in earlier.needing_attention] == [fp.a1, fp.a2]
+    assert (earlier.total.progress, earlier.total.unreported) == (33, 2)
 
 
 def test_an_activity_past_its_end_date_and_not_done_is_late(fp):

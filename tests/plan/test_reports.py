@@ -152,7 +152,9 @@ def test_the_pdf_report_has_cover_contents_summary_and_every_activitys_story(fp,
     assert f"Follow-up of the operations plan {fp.plan.year}" in " ".join(cover.split())
     assert "Operations plan" in cover
     # Summary with its numbers (the charts' text alternative is in the text too).
-    assert squash("The operations plan for") in flat and squash("has 3 activities") in flat
+    assert (
+        squash("Progress of the plan:") in flat and squash("% of 3 activities, Full year") in flat
+    )
     assert squash("Activities by status") in flat
     assert squash("Average progress per section") in flat
     # Plan order, with goals, each activity's final status and every period's comment.
@@ -234,7 +236,7 @@ def test_the_xlsx_has_a_row_per_activity_and_status_progress_comment_per_period(
         "First four-month period: progress (%)",
         "First four-month period: comment",
     ]
-    assert header[-2:] == ["Final status", "Final progress (%)"]
+    assert header[-4:] == ["Final status", "Final progress (%)", "Late", "Report missing"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}4"
     rows = {row[2].value: row for row in sheet.iter_rows(min_row=2)}
@@ -253,7 +255,7 @@ def test_the_xlsx_has_a_row_per_activity_and_status_progress_comment_per_period(
         100,
         "Klart i december.",
     ]
-    assert a1[15:] == ["Completed", 100]
+    assert a1[15:] == ["Completed", 100, None, None]
     # Formula-like comments are text cells with Excel's quote prefix: they never run.
     for row in rows.values():
         for cell in row:
@@ -277,7 +279,9 @@ def test_the_csv_neutralises_formula_cells_and_opens_with_swedish_letters(fp):
     content = reports.followup_report_csv(fp.plan, "sv")
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert len(rows) == 4 and len(rows[0]) == 17
+    assert len(rows[0]) == 19
+    assert rows[4:6] == [[], ["Sammanfattning"]]  # the summary follows the activities
+    rows = rows[:4]
     cells = [cell for row in rows for cell in row]
     assert '\'=HYPERLINK("http://example.org","klicka")' in cells
     assert "'+ rättad siffra" in cells
@@ -285,7 +289,7 @@ def test_the_csv_neutralises_formula_cells_and_opens_with_swedish_letters(fp):
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
     by_id = {row[2]: row for row in rows[1:]}
     assert by_id[str(fp.a1.pk)][3] == "Att samordna trafiken."
-    assert by_id[str(fp.a1.pk)][-2:] == ["Genomförd", "100"]
+    assert by_id[str(fp.a1.pk)][-4:] == ["Genomförd", "100", "", ""]
 
 
 def test_the_command_writes_each_format_in_each_language(fp, tmp_path, capsys):
