@@ -83,3 +83,25 @@ class ReportRequestForm(forms.Form):
         choices=settings.LANGUAGES,
         widget=forms.RadioSelect,
     )
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters (GET): show only the activities that are late and/or
+    have a report missing. Both ticked: only those that are both. The figures above the
+    list stay those of the whole plan; the filters narrow the list only."""
+
+    late = forms.BooleanField(label=_("Late"), required=False)
+    missing = forms.BooleanField(label=_("Report missing"), required=False)
+
+    def keep(self, item) -> bool:
+        """Whether the activity `item` (a plan.followup.ActivityFollowUp) is shown."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if data.get("late") and not item.is_late:
+            return False
+        if data.get("missing") and not item.report_missing:
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())

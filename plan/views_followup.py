@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import changes, followup, reports, selectors, services
-from .forms import ReportRequestForm, StatusReportForm
+from .forms import DashboardFilterForm, ReportRequestForm, StatusReportForm
 from .models import Plan, ReportRequest, Status
 
 DASHBOARD = followup.DASHBOARD_PERMISSION
@@ -124,8 +124,10 @@ def _add_service_errors(form, error: ValidationError) -> None:
 @login_required
 @permission_required(DASHBOARD, raise_exception=True)
 def dashboard(request, year):
-    """For a chosen period (``?period=<id>``; by default the one due next): per section
-    the activities by status, those late or without a report, and the charts."""
+    """For a chosen period (``?period=<id>``; by default the one due next): the plan's
+    progress figure, per section the activities by status, those late or with a report
+    missing, and the charts. ``?late=1`` and ``?missing=1`` narrow the activity list
+    (plan.forms.DashboardFilterForm). A fixed number of queries."""
     plan = _visible_plan(request, year)
     periods = followup.plan_periods(plan)
     period = None
@@ -135,11 +137,23 @@ def dashboard(request, year):
         if period is None:
             raise Http404
     result = followup.plan_followup(plan, period)
+    filters = DashboardFilterForm(request.GET)
+    shown = 0
+    for item in result.sections:
+        item.shown = [a for a in item.activities if filters.keep(a)]
+        shown += len(item.shown)
     context = {
         "plan": plan,
         "follow": result,
         "period": result.period,
         "periods": result.periods,
+        "filters": filters,
+        "shown_count": shown,
+        # Filtered: only the sections with an activity to show; otherwise every section
+        # with activities (also one whose activities are all in its sub-sections).
+        "shown_sections": (
+            [s for s in result.sections_with_activities if s.shown] if filters.active else None
+        ),
         **reports.summary_charts(result),
         "other_plans": selectors.plans_visible_to(request.user).exclude(pk=plan.pk),
     }
