@@ -33,6 +33,13 @@ class EventResource(BaseResource):
     )
 
     required_columns = ("slug", "title_sv")
+    column_labels = {
+        "body": _("Body (short name)"),
+        "parent": _("Part of (event's short name)"),
+        "hosts": _("Hosts (organisations' short names)"),
+        "sections": _("Plan sections (ids)"),
+        "activities": _("Activities (ids)"),
+    }
     export_select_related = ("body", "parent")
     export_prefetch_related = ("hosts", "sections", "activities")
 

@@ -10,8 +10,10 @@ class MalardalConfig(AppConfig):
     verbose_name = "Mälardalsportalen"
 
     def ready(self):
+        from django.contrib import admin
         from django.contrib.admin import options
         from django.db import models
+        from django.utils.translation import gettext_lazy as _
 
         from .forms import PlainTextField
 
@@ -20,6 +22,12 @@ class MalardalConfig(AppConfig):
         options.FORMFIELD_FOR_DBFIELD_DEFAULTS.setdefault(models.TextField, {})["form_class"] = (
             PlainTextField
         )
+
+        # The admin's name in its header, the browser tab and the start page, in the
+        # request's language (not "Django-administration").
+        admin.site.site_header = _("Mälardalsportalen – administration")
+        admin.site.site_title = _("Mälardalsportalen – administration")
+        admin.site.index_title = _("Administration")
 
 
 class PortalAdminConfig(AdminConfig):

@@ -234,6 +234,14 @@ IMPORT_EXPORT_ESCAPE_HTML_ON_EXPORT = False
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 IMPORT_MAX_FILE_SIZE = env_int("IMPORT_MAX_FILE_SIZE", 5 * 1024 * 1024)
+# An import file of more rows is refused before any row is read (issue 11).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+# A file of more rows is checked and imported by a Celery task, with a progress page,
+# instead of within the web request (which a large file would time out).
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1_000)
+for _name in ("IMPORT_MAX_ROWS", "IMPORT_BACKGROUND_ROWS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

@@ -20,6 +20,7 @@ class OrganisationResource(BaseResource):
 
     required_columns = ("slug", "name_sv")
     export_select_related = ("county",)
+    column_labels = {"county": _("County code")}
 
     class Meta:
         model = Organisation
@@ -49,6 +50,7 @@ class PersonResource(BaseResource):
 
     required_columns = ("first_name", "last_name")
     export_select_related = ("organisation",)
+    column_labels = {"organisation": _("Organisation (short name)")}
 
     class Meta:
         model = Person

@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 from import_export.fields import Field
 
-from malardal.importexport import BaseResource, ForeignKeyWidget, ManyToManyWidget
+from malardal.importexport import (
+    BaseResource,
+    DateTimeWidget,
+    ForeignKeyWidget,
+    ManyToManyWidget,
+)
 from members.models import Organisation, Person
 
 from . import services
@@ -58,6 +63,10 @@ class _SectionItemResource(BaseResource):
 
     required_columns = ("plan_year", "section", "text_sv")
     export_select_related = ("section__plan",)
+    column_labels = {
+        "plan_year": _("Plan year"),
+        "section": _("Section (short name)"),
+    }
 
     def get_queryset(self):
         return super().get_queryset().select_related("section__plan")
@@ -84,6 +93,11 @@ class ActivityResource(_SectionItemResource):
     )
 
     export_prefetch_related = ("owners", "organisations")
+    column_labels = {
+        **_SectionItemResource.column_labels,
+        "owners": _("Owners (person ids)"),
+        "organisations": _("Organisations (short names)"),
+    }
 
     class Meta:
         model = Activity
@@ -148,9 +162,23 @@ class StatusUpdateResource(BaseResource):
         attribute="status", column_name="status", widget=ForeignKeyWidget(Status, "slug")
     )
     reported_by = Field(attribute="reported_by__username", column_name="reported_by", readonly=True)
-    reported_at = Field(attribute="reported_at", column_name="reported_at", readonly=True)
+    reported_at = Field(
+        attribute="reported_at",
+        column_name="reported_at",
+        readonly=True,
+        widget=DateTimeWidget(),
+    )
 
     required_columns = ("activity", "period", "status", "progress")
+    column_labels = {
+        "plan_year": _("Plan year"),
+        "section": _("Section (short name)"),
+        "activity": _("Activity (id)"),
+        "activity_text": _("Activity"),
+        "period": _("Reporting period (short name)"),
+        "status": _("Status (short name)"),
+        "reported_by": _("Reported by (user name)"),
+    }
     export_select_related = ("activity__section", "period__plan", "status", "reported_by")
 
     class Meta:

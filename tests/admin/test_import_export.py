@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from events.models import Event
-from malardal.importexport import CSV, XLSX
+from malardal.importexport import CSV, XLSX, ExcelCSV
 from members.models import Organisation, Person
 from plan.models import Activity, Goal, Section
 from plan.resources import GoalResource
 from tests import factories
 
-FORMATS = {"csv": ("0", CSV), "xlsx": ("1", XLSX)}
+FORMATS = {"csv": ("0", CSV), "xlsx": ("1", XLSX), "excel-csv": ("2", ExcelCSV)}
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +42,12 @@ def admin_url(model, view, *args):
 
 def resource_class(model):
     return admin.site._registry[model].resource_classes[0]
+
+
+def label(model, column, language="sv"):
+    """The header of `column` in an exported file (the admin at /sv/ writes Swedish)."""
+    with translation.override(language):
+        return resource_class(model)().label_for_column(column)
 
 
 def export_file(client, model, fmt):
@@ -75,27 +81,37 @@ def confirm(client, model, preview):
     return client.post(admin_url(model, "process_import"), data)
 
 
-def read(content, fmt):
-    if fmt == "csv":
-        return CSV(encoding="utf-8-sig").create_dataset(content)
-    return XLSX().create_dataset(content)
+def read(content, fmt, model=None):
+    """The file's rows; with `model`, under the columns' short names (the file has
+    their labels, as the import reads them)."""
+    dataset = FORMATS[fmt][1]().create_dataset(content)
+    if model is not None:
+        dataset.headers = resource_class(model)().rename_headers(dataset.headers)
+    return dataset
 
 
 def write(dataset, fmt):
-    data = FORMATS[fmt][1]().export_data(dataset)
-    return data.encode("utf-8") if isinstance(data, str) else data
+    return FORMATS[fmt][1]().export_data(dataset)
 
 
 def snapshot(model):
     """Every row of the model with its many-to-many relations, for comparison."""
     m2m = [f.name for f in model._meta.many_to_many]
     rows = []
-    for obj in model.objects.order_by("pk"):
-        values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
-        for name in m2m:
-            values[name] = sorted(getattr(obj, name).values_list("pk", flat=True))
-        rows.append(values)
+    # A translated field's original (`text`) reads in the active language, which the
+    # last request (or test) left: read it in one.
+    with translation.override("sv"):
+        objects = list(model.objects.order_by("pk"))
+        for obj in objects:
+            rows.append(_values(obj, model, m2m))
     return rows
+
+
+def _values(obj, model, m2m):
+    values = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+    for name in m2m:
+        values[name] = sorted(getattr(obj, name).values_list("pk", flat=True))
+    return values
 
 
 def page(response):
@@ -234,7 +250,7 @@ def test_a_changed_file_updates_the_row_and_the_history_shows_it(
     model, make, column = MODELS[name]
     make()
     before = snapshot(model)
-    dataset = read(export_file(secretariat, model, fmt), fmt)
+    dataset = read(export_file(secretariat, model, fmt), fmt, model)
     rows = dataset.dict
     rows[0][column] = "Changed in a spreadsheet"
     changed = tablib.Dataset(*[list(row.values()) for row in rows], headers=dataset.headers)
@@ -265,7 +281,7 @@ def test_a_changed_file_updates_the_row_and_the_history_shows_it(
     history = secretariat.get(admin_url(model, "history", new["id"]))
     assert history.status_code == 200
     assert entry in history.context["action_list"]
-    assert "import_export" in page(history)
+    assert "Ändrad genom import av en fil." in page(history)
 
 
 def test_a_row_without_id_adds_a_goal_and_logs_the_addition(secretariat, secretariat_user):
@@ -328,9 +344,10 @@ def test_missing_columns_are_named(secretariat):
     before = snapshot(Goal)
     content = "id,section,order,text_sv\n,infrastruktur,1,Ett mål.\n".encode()
     response = upload(secretariat, Goal, content, "csv")
-    assert_refused(response, "plan_year")
+    # Named by its header in the page's language.
+    assert_refused(response, "Planår")
     [error] = response.context["result"].base_errors
-    assert "plan_year" in error.error.messages[0]
+    assert "”Planår”" in error.error.messages[0]
     assert snapshot(Goal) == before
 
 
@@ -340,16 +357,6 @@ def test_unknown_columns_are_named(secretariat):
     content = b"slug,namn,name_sv\nny,Ny,Ny organisation\n"
     response = upload(secretariat, Organisation, content, "csv")
     assert_refused(response, "namn")
-    assert snapshot(Organisation) == before
-
-
-def test_a_csv_that_is_not_utf8_is_refused_clearly(secretariat):
-    make_organisations()
-    before = snapshot(Organisation)
-    content = "slug,name_sv\nmalmo,Malmö stad\n".encode("latin-1")
-    response = upload(secretariat, Organisation, content, "csv")
-    assert_refused(response, "UTF-8")
-    assert response.context["form"].errors["import_file"]
     assert snapshot(Organisation) == before
 
 
@@ -378,9 +385,9 @@ def test_a_bad_date_in_the_third_row_writes_nothing(secretariat, bad_date):
     before = snapshot(Event)
     response = upload(secretariat, Event, _events_csv(bad_date), "csv")
     # Only the third row is wrong, and the first two are not written either.
-    assert_refused(response, "start_date", bad_date, rows=[3])
+    assert_refused(response, "Startdatum", bad_date, rows=[3])
     [row] = response.context["result"].invalid_rows
-    assert list(row.field_specific_errors) == ["start_date"]
+    assert list(row.field_specific_errors) == ["Startdatum"]
     assert snapshot(Event) == before
     assert not Event.objects.filter(slug__in=["forsta", "andra"]).exists()
 
@@ -442,7 +449,7 @@ def test_a_file_that_went_bad_between_preview_and_confirm_writes_nothing(secreta
     """The confirm step imports with rollback too: if the data changed under the
     preview, no row of the file is written."""
     make_activities()
-    dataset = read(export_file(secretariat, Activity, "csv"), "csv")
+    dataset = read(export_file(secretariat, Activity, "csv"), "csv", Activity)
     rows = dataset.dict
     for row in rows:
         row["text_en"] = "Changed"
@@ -495,7 +502,7 @@ def test_an_xlsx_export_has_typed_cells_and_no_formulas(secretariat):
     make_activities()
     content = export_file(secretariat, Activity, "xlsx")
     sheet = openpyxl.load_workbook(BytesIO(content)).active
-    headers = [cell.value for cell in sheet[1]]
+    headers = resource_class(Activity)().rename_headers([cell.value for cell in sheet[1]])
     rows = [dict(zip(headers, row, strict=True)) for row in sheet.iter_rows(min_row=2)]
     dated = next(row for row in rows if row["start_date"].value)
     assert dated["start_date"].is_date
@@ -507,8 +514,8 @@ def test_an_xlsx_export_has_typed_cells_and_no_formulas(secretariat):
 
 def test_a_csv_export_opens_in_excel_with_swedish_letters_and_no_formulas(secretariat):
     make_activities()
-    content = export_file(secretariat, Activity, "csv")
+    content = export_file(secretariat, Activity, "excel-csv")
     assert content.startswith("\ufeff".encode())  # the byte order mark Excel needs
     text = content.decode("utf-8-sig")
     assert "Börjar som en formel" in text
-    assert ",=Börjar" not in text and ",'=Börjar" in text
+    assert ";=Börjar" not in text and ";'=Börjar" in text

@@ -93,14 +93,14 @@ def confirm(client, preview):
 
 
 def read(content, fmt) -> tablib.Dataset:
-    if fmt == "csv":
-        return CSV(encoding="utf-8-sig").create_dataset(content)
-    return XLSX().create_dataset(content)
+    """The file's rows under the columns' short names (the file has their labels)."""
+    dataset = CSV().create_dataset(content) if fmt == "csv" else XLSX().create_dataset(content)
+    dataset.headers = StatusUpdateResource().rename_headers(dataset.headers)
+    return dataset
 
 
 def write(dataset, fmt) -> bytes:
-    data = FORMATS[fmt][1]().export_data(dataset)
-    return data.encode("utf-8-sig") if isinstance(data, str) else data
+    return FORMATS[fmt][1]().export_data(dataset)
 
 
 def history():
@@ -216,6 +216,7 @@ def test_import_export_csv_cells_that_start_a_formula_get_an_apostrophe(secretar
     cells = [cell for row in read(text.encode("utf-8-sig"), "csv") for cell in row]
     assert set(FORMULAS) <= set(cells)  # and the import takes the apostrophe off again
     raw_cells = [cell for line in text.splitlines()[1:] for cell in line.split(",")]
+    raw_cells += [cell for line in text.splitlines()[1:] for cell in line.split(";")]
     assert not [c for c in raw_cells if c[:1] in ("=", "+", "@")]
 
 

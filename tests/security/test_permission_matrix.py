@@ -424,7 +424,16 @@ EDIT = {
 VIEW_ONLY = {**EDIT, "add": DENIED, "save": DENIED, "delete": DENIED}
 # The bare object URL forwards to the change page before any permission is looked at.
 NO_ACCESS = {**{view: DENIED for view in EDIT}, "redirect": REDIRECT}
-IMPORT_EXPORT = {"import": OK, "export": OK, "process_import": OK}
+IMPORT_EXPORT = {
+    "import": OK,
+    "export": OK,
+    "process_import": OK,
+    # The import's template file (XLSX).
+    "import_template": OK,
+    # A background import's page, asked for with the object's id as the job's: there is
+    # no such job (the job's own access is tested in tests/admin/test_import_jobs.py).
+    "import_job": MISSING,
+}
 
 
 @dataclass(frozen=True)
@@ -723,7 +732,7 @@ def _admin_url(model, view, obj):
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     if view == "save":
         view = "change"
-    if view in ("change", "delete", "history", "password_change"):
+    if view in ("change", "delete", "history", "password_change", "import_job"):
         return reverse(f"{info}_{view}", args=[obj.pk])
     if view == "redirect":
         return reverse(f"{info}_change", args=[obj.pk]).removesuffix("change/")
