@@ -7,11 +7,19 @@ from .models import LoginThrottle
 
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(admin.ModelAdmin):
-    """Locked user names and addresses. Deleting a row lifts its lock."""
+    """Failed-login and reset-mail counters per (user name, address) pair and per
+    address. Deleting a row lifts its lock."""
 
-    list_display = ["key", "failures", "window_started_at", "locked_until", "is_locked"]
+    list_display = [
+        "key",
+        "failures",
+        "window_started_at",
+        "last_failure_at",
+        "locked_until",
+        "is_locked",
+    ]
     search_fields = ["key"]
-    readonly_fields = ["key", "failures", "window_started_at", "locked_until"]
+    readonly_fields = ["key", "failures", "window_started_at", "last_failure_at", "locked_until"]
 
     def has_add_permission(self, request):
         return False

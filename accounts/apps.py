@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from . import forms, signals  # noqa: F401 - connects the receivers
+        from . import checks, forms, signals  # noqa: F401 - connects the receivers, checks
 
         # The admin's login page shows the same lock-out message as the site's.
         admin.site.login_form = forms.AdminLoginForm

@@ -8,7 +8,8 @@ from .selectors import login_locked_until
 
 class LockoutModelBackend(ModelBackend):
     """Django's ModelBackend, refusing every password — the right one too — while the
-    user name or the client address is locked (see :mod:`accounts.services`).
+    (user name, client address) pair or the client address must wait (see
+    :mod:`accounts.services`). The same user name from another address is not held.
 
     PermissionDenied stops ``authenticate()`` from trying further backends; it then
     returns None and sends ``user_login_failed``.

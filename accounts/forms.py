@@ -9,12 +9,14 @@ from .selectors import login_locked_until
 
 
 class LockoutMessageMixin:
-    """Say plainly that logging in is blocked, and until when, instead of the usual
-    "wrong user name or password" — from the failure that sets the lock on."""
+    """Say plainly that logging in is paused, and until when, instead of the usual
+    "wrong user name or password" — from the failure that sets the pause on. The pause
+    holds for this user name from this address, or for this address (see
+    :mod:`accounts.services`); elsewhere the account logs in as usual."""
 
     locked_message = _(
         "Too many failed attempts to log in. For your security, logging in with this "
-        "user name or from this address is blocked until %(time)s. Try again then, or "
+        "user name from this address is paused until %(time)s. Try again then, or "
         "reset your password."
     )
 
@@ -24,7 +26,7 @@ class LockoutMessageMixin:
         )
         if until is None:
             return None
-        time = formats.time_format(timezone.localtime(until), "H:i")
+        time = formats.time_format(timezone.localtime(until), "H:i:s")
         return ValidationError(self.locked_message, code="locked", params={"time": time})
 
     def clean(self):

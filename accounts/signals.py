@@ -6,7 +6,7 @@ from django.dispatch import receiver
 
 from .net import client_ip
 from .selectors import login_locked_until
-from .services import login_failure_record, login_lock_clear
+from .services import login_failure_record, login_success_record
 
 
 @receiver(user_login_failed, dispatch_uid="accounts_count_failure")
@@ -14,10 +14,10 @@ def count_failure(sender, credentials, request=None, **kwargs):
     username = credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username")
     ip = client_ip(request)
     if login_locked_until(username=username, ip=ip):
-        return  # attempts during a lock do not extend it
+        return  # attempts during a lock are refused, not counted: it lifts on time
     login_failure_record(username=username, ip=ip)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts_clear_failures")
 def clear_failures(sender, request, user, **kwargs):
-    login_lock_clear(username=user.get_username())
+    login_success_record(username=user.get_username(), ip=client_ip(request))

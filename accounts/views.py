@@ -1,12 +1,15 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
+from django.http import HttpResponseRedirect
 
-from .services import login_lock_clear
+from .net import client_ip
+from .services import login_lock_clear, password_reset_address_allowed, password_reset_mail_allowed
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """A password set through the link in the mail also lifts a lock on the account:
-    whoever reads its mail may log in."""
+    """A password set through the link in the mail also lifts the pauses on the account
+    from every address: whoever reads its mail may log in."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -14,13 +17,34 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's form, mailing only the accounts that have not had
+    ``PASSWORD_RESET_LIMIT_PER_ACCOUNT`` reset mails within the window."""
+
+    def get_users(self, email):
+        for user in super().get_users(email):
+            if password_reset_mail_allowed(user_id=user.pk):
+                yield user
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Links in the mail start with SITE_URL, the portal's public address, rather than
-    whatever host the request named."""
+    whatever host the request named.
+
+    Rate-limited per address and per account (see :mod:`accounts.services`). Whether a
+    mail went out or not, the answer is the same "check your e-mail" page, so the form
+    tells no one whether an address has an account, or whether a limit was reached.
+    """
 
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+    form_class = ThrottledPasswordResetForm
 
     @property
     def extra_email_context(self):
         return {"site_url": settings.SITE_URL}
+
+    def form_valid(self, form):
+        if not password_reset_address_allowed(ip=client_ip(self.request)):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from malardal.textlimits import DESCRIPTION, max_text
 from members.models import County, Organisation
 
 
@@ -34,7 +35,7 @@ class OccupationalArea(models.Model):
 
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -89,7 +90,7 @@ class RailwayProgramme(models.Model):
         related_name="railway_programmes",
     )
     places = models.PositiveIntegerField(_("places a year"), null=True, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
 
     class Meta:
         ordering = ["name"]
@@ -117,7 +118,7 @@ class TrainingFacility(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from malardal.textlimits import DESCRIPTION, max_text
 from members.models import County
 
 
@@ -34,7 +35,7 @@ class SystemAnalysis(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.IN_PROGRESS
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
 
     class Meta:
         ordering = ["-year"]
@@ -67,7 +68,7 @@ class PrioritisedMeasure(models.Model):
         related_name="measures",
     )
     name = models.CharField(_("name"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     mode = models.CharField(_("mode"), max_length=20, choices=Mode.choices)
     national_plan = models.CharField(
         _("national plan"), max_length=20, choices=NationalPlan.choices, blank=True
@@ -86,7 +87,7 @@ class PrioritisedMeasure(models.Model):
 class FreightStrategy(models.Model):
     year = models.PositiveIntegerField(_("adopted in"), unique=True)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
 
     class Meta:
         ordering = ["-year"]
@@ -110,7 +111,7 @@ class FreightMeasure(models.Model):
         related_name="measures",
     )
     name = models.CharField(_("name"), max_length=300)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )

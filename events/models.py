@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from malardal.textlimits import DESCRIPTION, max_text
 from members.models import Body, Organisation
 from plan.models import Activity, Section
 
@@ -38,7 +39,7 @@ class Event(models.Model):
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
     title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     start_time = models.TimeField(_("start time"), null=True, blank=True)

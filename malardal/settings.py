@@ -59,10 +59,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so every response (redirects and errors too) gets the CSP.
     "malardal.middleware.SecurityHeadersMiddleware",
+    # The first to read the request: a path, query string or form field with control
+    # characters (NUL …) or invalid UTF-8 gets a 400 before anything else sees it.
+    "malardal.middleware.BadInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files in production (make serve, gunicorn); see STORAGES.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Every response to a logged-in user (redirects of the middleware below too) is
+    # Cache-Control: private, no-store (accounts/middleware.py).
+    "accounts.middleware.PrivatePagesMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # After AuthenticationMiddleware: the request's user is the actor of audited changes.
     "audit.middleware.AuditContextMiddleware",
+    # Logged-in users are logged out after SESSION_IDLE_TIMEOUT without a request.
+    "accounts.middleware.IdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "malardal.urls"
@@ -101,24 +109,52 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # At least 12 characters: OWASP ASVS 4.0 level 2, requirement 2.1.1.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "plan:home"
 LOGOUT_REDIRECT_URL = "plan:home"
-# Django's ModelBackend, refusing logins while a user name or address is locked out.
+# Django's ModelBackend, refusing logins while a (user name, address) pair or an address
+# must wait (accounts/services.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutModelBackend"]
-# After this many failed logins within LOGIN_LOCKOUT_SECONDS, the user name is locked
-# for LOGIN_LOCKOUT_SECONDS; an address after LOGIN_FAILURE_LIMIT_PER_ADDRESS (higher:
-# an office shares one address).
+# After LOGIN_FAILURE_LIMIT failed logins with one user name from one address, or
+# LOGIN_FAILURE_LIMIT_PER_ADDRESS from one address (higher: an office shares one
+# address), the pair or the address waits LOGIN_LOCKOUT_SECONDS; each further failure
+# doubles the wait, up to LOGIN_LOCKOUT_MAX_SECONDS. Counters are forgotten
+# LOGIN_FAILURE_RESET_SECONDS after their last failure. No user name is locked as such.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = env_int("LOGIN_FAILURE_LIMIT_PER_ADDRESS", 30)
-LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_LOCKOUT_SECONDS = env_int("LOGIN_LOCKOUT_SECONDS", 60)
+LOGIN_LOCKOUT_MAX_SECONDS = env_int("LOGIN_LOCKOUT_MAX_SECONDS", 60 * 60)
+LOGIN_FAILURE_RESET_SECONDS = env_int("LOGIN_FAILURE_RESET_SECONDS", 24 * 60 * 60)
+# Password-reset mails: per account and per address within the window.
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3)
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10)
+PASSWORD_RESET_WINDOW_SECONDS = env_int("PASSWORD_RESET_WINDOW_SECONDS", 60 * 60)
+for _name in (
+    "LOGIN_FAILURE_LIMIT",
+    "LOGIN_FAILURE_LIMIT_PER_ADDRESS",
+    "LOGIN_LOCKOUT_SECONDS",
+    "LOGIN_LOCKOUT_MAX_SECONDS",
+    "LOGIN_FAILURE_RESET_SECONDS",
+    "PASSWORD_RESET_LIMIT_PER_ACCOUNT",
+    "PASSWORD_RESET_LIMIT_PER_ADDRESS",
+    "PASSWORD_RESET_WINDOW_SECONDS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: none, the
-# client's address is REMOTE_ADDR).
+# client's address is REMOTE_ADDR). Production sits behind one (nginx): set it to 1;
+# `check --deploy` warns while it is 0 (accounts/checks.py).
 NUM_PROXIES = env_int("NUM_PROXIES", 0)
+if NUM_PROXIES < 0:
+    raise ImproperlyConfigured("NUM_PROXIES must not be negative")
 
 # Swedish first, English second.
 LANGUAGE_CODE = "sv"
@@ -248,6 +284,10 @@ SESSION_COOKIE_HTTPONLY = True
 # A login lasts a working day at most, and ends when the browser closes.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# And after this many seconds without a request (0: no idle timeout).
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+if SESSION_IDLE_TIMEOUT < 0:
+    raise ImproperlyConfigured("SESSION_IDLE_TIMEOUT must not be negative")
 # No page script reads the CSRF token from the cookie; forms carry it.
 CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_HTTPONLY = True
@@ -284,7 +324,12 @@ if not DEBUG:
     LANGUAGE_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Preloading is a promise to browsers, hard to take back: opt in with
+    # SECURE_HSTS_PRELOAD=1 once every subdomain serves HTTPS. Off, Django's check
+    # security.W021 would ask for it; it is a choice, not an oversight.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -16,3 +16,6 @@ urlpatterns += i18n_patterns(
     path("programmes/ebm/", include("ebm.urls")),
     prefix_default_language=True,
 )
+
+# Bad requests get the site's page in the request's language (malardal/views.py).
+handler400 = "malardal.views.bad_request"

@@ -3,6 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from malardal.textlimits import DESCRIPTION, max_text
+
 
 class Programme(models.TextChoices):
     """The plan's two long-running programmes."""
@@ -52,7 +54,7 @@ class Organisation(models.Model):
         blank=True,
         related_name="organisations",
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     website = models.URLField(_("website"), blank=True)
     member_since = models.DateField(_("member since"), null=True, blank=True)
     member_until = models.DateField(_("member until"), null=True, blank=True)
@@ -136,7 +138,7 @@ class Body(models.Model):
     programme = models.CharField(
         _("programme"), max_length=3, choices=Programme.choices, blank=True
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -204,7 +206,7 @@ class Partnership(models.Model):
         related_name="partnerships",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     since = models.DateField(_("since"), null=True, blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
 

@@ -125,6 +125,7 @@ class PlanAdmin(TranslationAdmin):
                 ]
             },
         ),
+        (_("Follow-up"), {"fields": ["public_followup_comments"]}),
     ]
 
     actions = ["roll_over"]

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from malardal.textlimits import BODY_TEXT, COMMENT, DESCRIPTION, ITEM_TEXT, max_text
 from members.models import Organisation, Person, Programme
 
 
@@ -49,9 +50,18 @@ class Plan(models.Model):
         help_text=_(
             "Paragraphs are separated by a blank line; lines starting with “- ” form a list."
         ),
+        **max_text(BODY_TEXT),
     )
     priorities_intro = models.CharField(
         _("lead-in to the prioritised areas"), max_length=300, blank=True
+    )
+    public_followup_comments = models.BooleanField(
+        _("follow-up comments are public"),
+        default=False,
+        help_text=_(
+            "Off: the comments of activity owners' reports are shown to logged-in members "
+            "only. On: visitors see them too."
+        ),
     )
 
     objects = PlanQuerySet.as_manager()
@@ -85,7 +95,7 @@ class DirectionGoal(models.Model):
     )
     slug = models.SlugField(_("short name"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -128,7 +138,7 @@ class PriorityAreaItem(models.Model):
         on_delete=models.CASCADE,
         related_name="items",
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **max_text(ITEM_TEXT))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -169,9 +179,13 @@ class Section(models.Model):
         help_text=_(
             "Paragraphs are separated by a blank line; lines starting with “- ” form a list."
         ),
+        **max_text(BODY_TEXT),
     )
     closing = models.TextField(
-        _("closing text"), blank=True, help_text=_("Text shown after the goals and activities.")
+        _("closing text"),
+        blank=True,
+        help_text=_("Text shown after the goals and activities."),
+        **max_text(BODY_TEXT),
     )
     programme = models.CharField(
         _("programme"), max_length=3, choices=Programme.choices, blank=True
@@ -207,7 +221,7 @@ class Goal(models.Model):
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="goals"
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **max_text(ITEM_TEXT))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -223,7 +237,7 @@ class Activity(models.Model):
     section = models.ForeignKey(
         Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="activities"
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **max_text(ITEM_TEXT))
     order = models.PositiveIntegerField(_("order"), default=0)
     owners = models.ManyToManyField(
         Person, verbose_name=_("owners"), blank=True, related_name="owned_activities"
@@ -255,7 +269,7 @@ class CommunicationPriority(models.Model):
         on_delete=models.CASCADE,
         related_name="communication_priorities",
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("text"), **max_text(ITEM_TEXT))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
@@ -377,7 +391,7 @@ class StatusUpdate(models.Model):
     progress = models.PositiveSmallIntegerField(
         _("progress (%)"), validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, **max_text(COMMENT))
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reported by"),
@@ -433,7 +447,7 @@ class Indicator(models.Model):
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:

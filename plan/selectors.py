@@ -164,6 +164,13 @@ def activity_status_history(activity: Activity) -> list[StatusUpdate]:
 # --- Year switcher and archive -------------------------------------------------------
 
 
+def followup_comments_visible(plan: Plan, user) -> bool:
+    """Whether ``user`` may read the comments of the plan's follow-up reports: logged-in
+    members always, visitors only where the plan's ``public_followup_comments`` is on.
+    Every page that shows a comment asks this."""
+    return bool(user.is_authenticated or plan.public_followup_comments)
+
+
 def plan_years(user) -> list[Plan]:
     """The plans `user` may read, newest first (one query): the year switcher on the
     plan pages. Drafts only for those who may see them; only the fields the switcher

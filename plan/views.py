@@ -127,6 +127,7 @@ def activity_detail(request, year, pk):
         "section": section,
         "events": selectors.activity_events(activity, request.user),
         "status_updates": status_updates,
+        "show_comments": selectors.followup_comments_visible(plan, request.user),
         "latest": selectors.latest_of(status_updates),
         "years": selectors.plan_years(request.user),
     }

@@ -11,6 +11,8 @@ from django.template.loader import select_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
+from malardal.mail import header_text
+
 from .ics import event_ics
 from .models import ReminderLog
 from .selectors import REASON_BODY, PlannedReminder, followup_summary_context
@@ -107,7 +109,7 @@ def render_reminder(planned: PlannedReminder) -> tuple[str, str]:
         context = _context(planned)
         subject = _template(planned.kind, "subject", language).render(context)
         body = _template(planned.kind, "body", language).render(context)
-    return " ".join(subject.split()), body
+    return header_text(subject), body
 
 
 def message_id(log: ReminderLog) -> str:
@@ -126,7 +128,11 @@ def build_message(planned: PlannedReminder, log: ReminderLog) -> EmailMessage:
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[formataddr((recipient.name, recipient.email)) if recipient.name else recipient.email],
+        to=[
+            formataddr((header_text(recipient.name), recipient.email))
+            if header_text(recipient.name)
+            else recipient.email
+        ],
         headers={
             "Message-ID": message_id(log),
             "Auto-Submitted": "auto-generated",

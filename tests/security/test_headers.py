@@ -106,6 +106,8 @@ def production_env(**extra):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "example.org,testserver",
         "DJANGO_SETTINGS_MODULE": "malardal.settings",
+        # Behind one nginx, as the README's deployment has it (accounts.W001 otherwise).
+        "NUM_PROXIES": "1",
     }
     env.pop("SECURE_SSL_REDIRECT", None)
     # A developer's shell may allow async-unsafe calls for browser tests; production never.
