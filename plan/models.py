@@ -42,6 +42,7 @@ class Plan(models.Model):
             "Shown on the plan page: e.g. which obvious typos of the adopted document are "
             "corrected."
         ),
+        **max_text(DESCRIPTION),
     )
     introduction_heading = models.CharField(_("introduction heading"), max_length=200, blank=True)
     introduction = models.TextField(

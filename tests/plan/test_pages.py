@@ -25,6 +25,7 @@ from ..factories import (
     PriorityAreaItemFactory,
     SectionFactory,
     StatusUpdateFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -532,7 +533,12 @@ def test_activity_page(client, plan, lang):
     assert ("Tertial 1" if sv else "Four-month period 1") in page
     assert ("Pågår" if sv else "Ongoing") in page
     assert "40 %" in page.replace("\xa0", " ")
-    assert "Går enligt plan." in page
+    # The owner's comment is for logged-in members (issue 11); visitors are told so.
+    assert "Går enligt plan." not in page
+    assert ("visas för medlemmar som är inloggade" if sv else "shown to members who are") in page
+    client.force_login(UserFactory(username="medlem-sida"))
+    member_page = text_of(client.get(url("activity_detail", lang, year=2023, pk=a.pk)))
+    assert "Går enligt plan." in member_page
 
 
 def test_activity_without_follow_up_says_so(client, plan):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_calendar_token'),
+        ('events', '0003_calendar_token_hash'),
     ]
 
     operations = [
