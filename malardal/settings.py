@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "ebs",
     "ebm",
     "events",
+    # Files attached to plans, sections, activities, events and bodies, with visibility.
+    "documents",
     # Who changed what and when, from any path (issue 6).
     "audit",
     # Logins: the site's login and password pages, lock-out after failed logins.
@@ -278,6 +280,8 @@ IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 1_000)
 for _name in ("IMPORT_MAX_ROWS", "IMPORT_BACKGROUND_ROWS"):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
+# Attached documents (PDF, DOCX, XLSX, ODT; the documents app): the largest file accepted.
+DOCUMENT_MAX_FILE_SIZE = env_int("DOCUMENT_MAX_FILE_SIZE", 20 * 1024 * 1024)
 
 # Production hardening; `manage.py check --deploy` is clean with DEBUG off.
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("accounts.urls")),
     path("", include("plan.urls")),
     path("events/", include("events.urls")),
+    path("documents/", include("documents.urls")),
     path("members/", include("members.urls")),
     path("programmes/ebs/", include("ebs.urls")),
     path("programmes/ebm/", include("ebm.urls")),

@@ -33,3 +33,15 @@ def django_db_serialized_rollback():
     has the old ids: saving anything that is audited or logged then fails on a foreign
     key), no permissions and no groups. It has no effect on tests using ``db``.
     """
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's first language (Swedish), whatever the test
+    before it activated: a test that runs alone and in the suite sees the same."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -18,6 +18,12 @@ from tests.pages import page_text
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def swedish():
+    with translation.override("sv"):
+        yield
+
+
 @pytest.fixture
 def loaded(db):
     call_command("load_plan_2023", verbosity=0)

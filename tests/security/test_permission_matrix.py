@@ -116,6 +116,10 @@ def status_report(activity_name):
     return data
 
 
+def _document(document):
+    return {"pk": document.pk, "filename": document.filename}
+
+
 def reset_link(w):
     # From the database: the token depends on the last login, which the tests change.
     user = get_user_model().objects.get(pk=w.users["member"].pk)
@@ -327,6 +331,23 @@ PAGES: dict[str, list[Case]] = {
         Case("the member's token", EVERYONE, kwargs=lambda w: {"token": w.feed_token}),
         Case("a guessed token", NOBODY, kwargs=lambda w: {"token": "x" * 43}),
     ],
+    # Attached documents: who may read depends on the document's visibility, and on
+    # whether the user may see what it is attached to.
+    "documents:download": [
+        Case("public", EVERYONE, kwargs=lambda w: _document(w.public_document)),
+        Case("members'", LOGGED_IN, kwargs=lambda w: _document(w.members_document)),
+        Case(
+            "the board's",
+            expect(OK, visitor=LOGIN, member=DENIED, owner=DENIED),
+            kwargs=lambda w: _document(w.board_document),
+        ),
+        Case("public, of a draft", DRAFT_READERS, kwargs=lambda w: _document(w.draft_document)),
+        Case(
+            "a wrong file name",
+            NOBODY,
+            kwargs=lambda w: {"pk": w.public_document.pk, "filename": "x.pdf"},
+        ),
+    ],
     # The member directory and the programmes.
     "members:directory": [Case("", EVERYONE)],
     "members:organisation_detail": [
@@ -384,7 +405,17 @@ PAGES: dict[str, list[Case]] = {
     "admin:app_list": [
         *(
             Case(app, STAFF, kwargs=lambda w, app=app: {"app_label": app})
-            for app in ("members", "plan", "ebs", "ebm", "events", "auth", "audit", "reminders")
+            for app in (
+                "members",
+                "plan",
+                "ebs",
+                "ebm",
+                "events",
+                "documents",
+                "auth",
+                "audit",
+                "reminders",
+            )
         ),
         # The login locks are the superuser's.
         Case(
@@ -532,6 +563,8 @@ ADMIN_MODELS: dict[str, AdminRule] = {
         superuser={**EDIT, "add": DENIED, "save": DENIED},
         actions={"delete_selected": {"secretariat": DENIED, "superuser": RAN}},
     ),
+    # Attached on the page of what they belong to; this list changes and deletes them.
+    "documents.Document": both({**EDIT, "add": DENIED}, delete_selected=DELETE_SELECTED),
     "reminders.ContactPreference": DOMAIN,
     # The reminder log is evidence: read-only, never deleted; failed ones are resent.
     "reminders.ReminderLog": AdminRule(

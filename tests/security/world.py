@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from accounts.models import LoginThrottle
 from audit.models import AuditEntry
+from documents.models import Document
+from documents.services import document_create
 from events.models import Event, Registration
 from events.services import calendar_token_issue
 from members import roles
@@ -22,6 +24,7 @@ from plan.models import Plan, ReportRequest, Status
 from plan.services import reporting_periods_create_default
 from reminders.models import ContactPreference, ReminderLog
 from tests import factories
+from tests.documents import files as document_files
 
 YEAR = timezone.localdate().year
 PASSWORD = "correct horse battery staple"
@@ -173,7 +176,28 @@ def build_world() -> World:
         status="failed",
         error="550 no such user",
     )
+    documents = {
+        visibility: document_create(
+            target=section,
+            title_sv=f"Protokoll ({visibility})",
+            title_en=f"Minutes ({visibility})",
+            visibility=visibility,
+            file=document_files.pdf_upload(f"protokoll-{visibility}.pdf"),
+        )
+        for visibility in Document.Visibility.values
+    }
+    draft_document = document_create(
+        target=draft_section,
+        title_sv="Utkast",
+        visibility=Document.Visibility.PUBLIC,
+        file=document_files.pdf_upload("utkast.pdf"),
+    )
     objects = {
+        "documents": documents,
+        "public_document": documents[Document.Visibility.PUBLIC],
+        "members_document": documents[Document.Visibility.MEMBERS],
+        "board_document": documents[Document.Visibility.BOARD],
+        "draft_document": draft_document,
         "county": county,
         "organisation": organisation,
         "owner_person": owner_person,
@@ -271,5 +295,6 @@ def admin_object(world: World, model):
         "accounts.LoginThrottle": world.throttle,
         "reminders.ContactPreference": world.preference,
         "reminders.ReminderLog": world.reminder,
+        "documents.Document": world.public_document,
     }
     return by_label.get(label)
