@@ -166,6 +166,8 @@ PAGE_TYPES: dict[str, PageType] = {
     "admin login": PageType("admin:login", VISITOR, one_h1=False),
     # Not URL patterns of their own, but pages people reach.
     "not found": PageType(None, VISITOR, path="plan/1999/", status=404),
+    # A NUL byte in the address: the site's 400 page (issue 11).
+    "bad request": PageType(None, VISITOR, path="events/my/%00/feed.ics", status=400),
     "access denied": PageType(
         "plan:followup_dashboard", MEMBER, lambda p: {"year": p.plan.year}, status=403
     ),
