@@ -186,6 +186,7 @@ NOT_PAGES = {
     "events:personal_feed": "an .ics calendar feed",
     "events:event_ics": "an .ics file",
     "events:event_register": "a POST action; it redirects to the event's page",
+    "documents:download": "a file download (PDF, DOCX, XLSX, ODT)",
 }
 # Django's admin is out of scope, except its login page (in PAGE_TYPES).
 NOT_PAGE_NAMESPACES = {"admin"}
