@@ -84,3 +84,25 @@ def parse_database_url(name: str, url: str, base_dir: Path) -> dict:
     raise ImproperlyConfigured(
         f"{name} must start with sqlite:// or postgres://, got {url.split(':', 1)[0]!r}"
     )
+
+
+def env_file_mode(name: str, default: int) -> int:
+    """An octal file mode such as ``600`` or ``0o640``. Modes that give anything to
+    "others" (world-readable files) are refused: uploaded and generated files hold
+    personal data."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    text = raw.strip().lower().removeprefix("0o")
+    try:
+        mode = int(text, 8)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an octal file mode, got {raw!r}") from None
+    if not 0 <= mode <= 0o777:
+        raise ImproperlyConfigured(f"{name} must be an octal file mode, got {raw!r}")
+    if mode & 0o007:
+        raise ImproperlyConfigured(
+            f"{name}={raw} would let every user on the machine read the portal's files; "
+            "use e.g. 600 (or 640 when another user of the same group must read them)"
+        )
+    return mode

@@ -2,13 +2,14 @@
 comes from environment variables; with nothing set, the portal runs on SQLite in the
 checkout, prints mail to the console and runs Celery tasks in-process."""
 
+import datetime
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str, parse_database_url
+from .env import env_bool, env_file_mode, env_int, env_list, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -107,6 +108,15 @@ DATABASES = {
         "DATABASE_URL", env_str("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR
     )
 }
+# Keep connections between requests (fewer connects), but check one before reusing it:
+# after a PostgreSQL restart the first request reconnects instead of failing.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A database that does not answer gives the 503 page within seconds, not a hung worker.
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -213,6 +223,13 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# After a Redis restart, workers and beat reconnect for as long as it takes (systemd
+# restarts them too, but a reconnect keeps the running build).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A build running while the broker restarts finishes and records itself in the
+# database; its message is gone with the restart anyway (recover_jobs covers it).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # Several portals (or test runs) can share one Redis when each has its own queue.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Celery beat's built-in PersistentScheduler: the schedule is this dict, reviewed in
@@ -226,10 +243,6 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-reminders": {
         "task": "reminders.tasks.run_reminders",
         "schedule": crontab(minute=0, hour=REMINDER_SEND_HOUR),
-    },
-    "recover-stalled-reminders": {
-        "task": "reminders.tasks.recover_reminders",
-        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -340,4 +353,35 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- Files, faults and recovery (README: "Running in production: files, faults and
+# recovery") ---------------------------------------------------------------------------
+# Uploaded and generated files (reports, import files waiting for confirmation) are for
+# the portal's processes only: read and written by its user, never by the world.
+# 640/750 when web and worker run as different users of one group.
+FILE_UPLOAD_PERMISSIONS = env_file_mode("FILE_UPLOAD_PERMISSIONS", 0o600)
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = env_file_mode("FILE_UPLOAD_DIRECTORY_PERMISSIONS", 0o700)
+# Lost work is picked up again (ops.tasks.recover_jobs): every JOB_RECOVERY_SECONDS,
+# report builds queued for longer than that are queued again (a message lost with a
+# Redis restart), and builds "running" for longer than REPORT_BUILD_TIME_LIMIT (plus a
+# minute) are claimed again; stalled reminders too. A build is tried at most
+# MAX_BUILD_ATTEMPTS times; then it stays failed with its error.
+JOB_RECOVERY_SECONDS = env_int("JOB_RECOVERY_SECONDS", 300)
+REPORT_BUILD_TIME_LIMIT = env_int("REPORT_BUILD_TIME_LIMIT", 600)
+MAX_BUILD_ATTEMPTS = env_int("MAX_BUILD_ATTEMPTS", 5)
+# The nightly clean-up (ops.tasks.housekeeping), Swedish time.
+HOUSEKEEPING_HOUR = env_int("HOUSEKEEPING_HOUR", 3)
+for _name in ("JOB_RECOVERY_SECONDS", "REPORT_BUILD_TIME_LIMIT", "MAX_BUILD_ATTEMPTS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if not 0 <= HOUSEKEEPING_HOUR <= 23:
+    raise ImproperlyConfigured("HOUSEKEEPING_HOUR must be an hour from 0 to 23")
+CELERY_BEAT_SCHEDULE["recover-lost-jobs"] = {
+    "task": "ops.tasks.recover_jobs",
+    "schedule": datetime.timedelta(seconds=JOB_RECOVERY_SECONDS),
+}
+CELERY_BEAT_SCHEDULE["nightly-housekeeping"] = {
+    "task": "ops.tasks.housekeeping",
+    "schedule": crontab(minute=30, hour=HOUSEKEEPING_HOUR),
 }

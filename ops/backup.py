@@ -27,8 +27,42 @@ class BackupError(Exception):
     """A backup or restore could not be made; the message says why, for a person."""
 
 
+# A backup holds password hashes, session keys and personal data: only the portal's
+# user may read it.
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+
 def backup_dir() -> Path:
     return Path(settings.BACKUP_DIR)
+
+
+def _private_dir(folder: Path) -> None:
+    """Create `folder` (and its parents) 0700. BACKUP_DIR is made 0700 whatever it was,
+    and backups written there by an older version (0644) are made 0600; a folder given
+    on the command line that exists already is left as it is (it may be /tmp)."""
+    existed = folder.is_dir()
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    if existed and folder.resolve() != backup_dir().resolve():
+        return
+    try:
+        folder.chmod(DIR_MODE)
+        for path in folder.iterdir():
+            if path.is_file() and not path.is_symlink():
+                path.chmod(FILE_MODE)
+    except PermissionError as e:
+        raise BackupError(f"{folder} must belong to the portal's user: {e}") from e
+
+
+def _private_file(path: Path) -> None:
+    """Create `path` empty and 0600 before anything writes into it: pg_dump and sqlite
+    keep the mode of a file that exists, so the backup is never readable by others, not
+    even while it is being written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    finally:
+        os.close(fd)
 
 
 def _vendor(alias: str) -> str:
@@ -88,10 +122,12 @@ def _run(args, **kwargs):
 
 def backup_create(*, path: Path | None = None, alias: str = "default") -> Path:
     """Write a backup of the database ``alias`` to ``path`` (default: a time-stamped
-    file under BACKUP_DIR) and return the path. Raises BackupError."""
+    file under BACKUP_DIR) and return the path. The file is 0600 in a 0700 folder.
+    Raises BackupError."""
     path = Path(path) if path else default_path(alias)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _private_dir(path.parent)
     partial = path.with_name(path.name + ".partial")
+    _private_file(partial)
     if _vendor(alias) == "postgresql":
         _run(
             [

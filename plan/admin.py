@@ -588,6 +588,7 @@ class ReportRequestAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "attempts",
+        "claim_token",
         "download",
         "error",
     ]
@@ -611,6 +612,14 @@ class ReportRequestAdmin(admin.ModelAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("plan.request_followup_report")
+
+    def delete_model(self, request, obj):
+        # The file goes with the request, once the deletion is committed.
+        services.report_request_delete(report_request=obj)
+
+    def delete_queryset(self, request, queryset):
+        for report_request in queryset:
+            services.report_request_delete(report_request=report_request)
 
     @admin.action(description=_("Build the selected failed reports again"), permissions=["retry"])
     def retry(self, request, queryset):

@@ -486,8 +486,10 @@ class IndicatorValue(models.Model):
         return f"{self.indicator}: {self.value} ({self.year})"
 
 
-# A report that has waited or been building longer than this is taken to be lost.
-REPORT_BUILD_STALE_AFTER = datetime.timedelta(minutes=15)
+def report_build_stale_after() -> datetime.timedelta:
+    """A build "running" for longer than this has lost its worker: Celery's hard time
+    limit (REPORT_BUILD_TIME_LIMIT) would have stopped it before, plus a minute."""
+    return datetime.timedelta(seconds=settings.REPORT_BUILD_TIME_LIMIT + 60)
 
 
 def _report_upload_to(instance, filename):
@@ -530,6 +532,10 @@ class ReportRequest(models.Model):
     error = models.TextField(_("error message"), blank=True)
     file = models.FileField(_("file"), upload_to=_report_upload_to, blank=True, max_length=300)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # The Celery task id of the build that claimed the request. A task delivered again
+    # with the same id (its worker was killed: task_reject_on_worker_lost) finds its own
+    # claim and takes it over; any other task leaves a running build alone.
+    claim_token = models.CharField(_("claimed by task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
@@ -560,4 +566,9 @@ class ReportRequest(models.Model):
             since = self.started_at
         else:
             return False
-        return since is not None and timezone.now() - since > REPORT_BUILD_STALE_AFTER
+        return since is not None and timezone.now() - since > report_build_stale_after()
+
+    @property
+    def attempts_exhausted(self) -> bool:
+        """Tried MAX_BUILD_ATTEMPTS times: nothing starts it again (ask for a new one)."""
+        return self.attempts >= settings.MAX_BUILD_ATTEMPTS

@@ -6,14 +6,16 @@ the import and the Celery tasks call them. Each checks what it must, runs
 ``full_clean()`` and writes inside a transaction, so a refused write changes nothing.
 """
 
+import datetime
 import logging
 import re
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
@@ -21,7 +23,6 @@ from modeltranslation.translator import NotRegistered, translator
 from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
 from .models import (
-    REPORT_BUILD_STALE_AFTER,
     Activity,
     CommunicationPriority,
     DirectionGoal,
@@ -34,14 +35,10 @@ from .models import (
     Section,
     Status,
     StatusUpdate,
+    report_build_stale_after,
 )
 
 logger = logging.getLogger(__name__)
-
-# A build that has been "running" for longer than this is taken to have died with its
-# worker (acks_late redelivers its task), and may be claimed again.
-STALE_BUILD_AFTER = REPORT_BUILD_STALE_AFTER
-MAX_BUILD_ATTEMPTS = 5
 
 
 # --- Reporting periods ----------------------------------------------------------------
@@ -218,17 +215,18 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
 def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
     """Queue a failed request again, or one that has waited or been building for longer
     than a build takes (its task was lost). Any other request is left alone, so a double
-    click does not start two builds."""
+    click does not start two builds; so is one tried MAX_BUILD_ATTEMPTS times already
+    (it stays failed: ask for a new one)."""
     if by is None or not by.has_perm(REPORT_PERMISSION):
         raise PermissionDenied(gettext("You may not request the follow-up report."))
     now = timezone.now()
-    cutoff = now - STALE_BUILD_AFTER
+    cutoff = now - report_build_stale_after()
     retryable = (
         Q(status=ReportRequest.State.FAILED)
         | Q(status=ReportRequest.State.QUEUED, queued_at__lt=cutoff)
         | Q(status=ReportRequest.State.QUEUED, queued_at__isnull=True, created_at__lt=cutoff)
         | Q(status=ReportRequest.State.RUNNING, started_at__lt=cutoff)
-    )
+    ) & Q(attempts__lt=settings.MAX_BUILD_ATTEMPTS)
     with transaction.atomic():
         changed = ReportRequest.objects.filter(retryable, pk=report_request.pk).update(
             status=ReportRequest.State.QUEUED,
@@ -236,6 +234,7 @@ def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
             queued_at=now,
             started_at=None,
             finished_at=None,
+            claim_token="",
         )
         if changed:
             _enqueue_build(report_request)
@@ -243,34 +242,79 @@ def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
     return report_request
 
 
-def _claim(request_id: int) -> bool:
-    """Move the request to "running" if it is queued (or its last build went stale).
-    Only one worker wins: the update is conditional and counts its rows."""
+def _lost(now: datetime.datetime, token: str = "") -> Q:
+    """Builds whose worker is gone: "running" past the time limit, or — when `token` is
+    given — claimed by this very task, delivered again because its worker was killed
+    (task_reject_on_worker_lost). Redis only redelivers an unacknowledged task after its
+    visibility timeout (an hour), far beyond the time limit, so a task id is never
+    running twice at once."""
+    lost = Q(status=ReportRequest.State.RUNNING, started_at__lt=now - report_build_stale_after())
+    if token:
+        lost |= Q(status=ReportRequest.State.RUNNING, claim_token=token)
+    return lost
+
+
+def _claim(request_id: int, token: str = "") -> bool:
+    """Move the request to "running" if it is queued (or its last build was lost) and
+    has attempts left. Only one worker wins: the update is conditional and counts its
+    rows."""
     now = timezone.now()
-    claimable = Q(status=ReportRequest.State.QUEUED) | Q(
-        status=ReportRequest.State.RUNNING, started_at__lt=now - STALE_BUILD_AFTER
+    claimable = (Q(status=ReportRequest.State.QUEUED) | _lost(now, token)) & Q(
+        attempts__lt=settings.MAX_BUILD_ATTEMPTS
     )
     return bool(
         ReportRequest.objects.filter(claimable, pk=request_id).update(
             status=ReportRequest.State.RUNNING,
             started_at=now,
+            claim_token=token,
             attempts=models.F("attempts") + 1,
         )
     )
 
 
-def report_request_build(*, request_id: int) -> ReportRequest | None:
+def _give_up(candidates: Q) -> list[int]:
+    """Mark failed the `candidates` (waiting or lost builds) that have used up their
+    MAX_BUILD_ATTEMPTS; the message, in the request's language, keeps the last error."""
+    given_up = []
+    exhausted = candidates & Q(attempts__gte=settings.MAX_BUILD_ATTEMPTS)
+    for report_request in ReportRequest.objects.filter(exhausted):
+        with translation.override(report_request.language):
+            error = gettext(
+                "The report could not be built: it was started %(count)d times and did "
+                "not finish (the server stopped or did not answer during the build)."
+            ) % {"count": report_request.attempts}
+        if report_request.error:
+            error = f"{error} {report_request.error}"
+        changed = ReportRequest.objects.filter(exhausted, pk=report_request.pk).update(
+            status=ReportRequest.State.FAILED, error=error[:2000], finished_at=timezone.now()
+        )
+        if changed:
+            logger.warning(
+                "Report request %s: given up after %s attempts",
+                report_request.pk,
+                report_request.attempts,
+            )
+            given_up.append(report_request.pk)
+    return given_up
+
+
+def report_request_build(*, request_id: int, claim: str = "") -> ReportRequest | None:
     """Build the file of a queued request and keep it. Safe to run twice: a request
     that another worker has claimed, or that is done, is left alone (returns None).
+    `claim` is the calling task's id: the same task delivered again after its worker
+    died takes its own claim over.
 
     On success the request is "done" with its file; on an error in the data or the
     templates it is "failed" with a message saying why. A temporary error (database,
     file storage) puts it back in the queue and raises TemporaryReportError for the
-    task to retry.
+    task to retry. A request that has been started MAX_BUILD_ATTEMPTS times is not
+    started again: it is marked failed.
     """
     from .reports import build_followup_report_file
 
-    if not _claim(request_id):
+    if not _claim(request_id, claim):
+        now = timezone.now()
+        _give_up((Q(status=ReportRequest.State.QUEUED) | _lost(now, claim)) & Q(pk=request_id))
         return None
     report_request = ReportRequest.objects.select_related("plan").get(pk=request_id)
     try:
@@ -281,7 +325,10 @@ def report_request_build(*, request_id: int) -> ReportRequest | None:
     except (OperationalError, InterfaceError, OSError) as exc:
         logger.warning("Report request %s: temporary error: %s", request_id, exc)
         ReportRequest.objects.filter(pk=request_id).update(
-            status=ReportRequest.State.QUEUED, started_at=None, queued_at=timezone.now()
+            status=ReportRequest.State.QUEUED,
+            started_at=None,
+            queued_at=timezone.now(),
+            error=_describe(exc)[:2000],
         )
         raise TemporaryReportError(str(exc)) from exc
     except Exception as exc:
@@ -297,12 +344,51 @@ def report_request_build(*, request_id: int) -> ReportRequest | None:
     return report_request
 
 
+def report_requests_recover(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Pick up builds nobody is working on (beat runs this every JOB_RECOVERY_SECONDS
+    through ops.tasks.recover_jobs): requests queued for longer than that (their message
+    was lost, e.g. with a Redis restart) and builds "running" past the time limit (their
+    worker died) are queued again; those tried MAX_BUILD_ATTEMPTS times are marked
+    failed instead. Safe to run twice and beside the workers: a request queued again
+    while its first message is still on its way is built once (the claim). Returns the
+    ids, {"requeued": [...], "failed": [...]}."""
+    now = now or timezone.now()
+    waited = now - datetime.timedelta(seconds=settings.JOB_RECOVERY_SECONDS)
+    candidates = (
+        Q(status=ReportRequest.State.QUEUED, queued_at__lt=waited)
+        | Q(status=ReportRequest.State.QUEUED, queued_at__isnull=True, created_at__lt=waited)
+        | _lost(now)
+    )
+    failed = _give_up(candidates)
+    requeued = []
+    again = candidates & Q(attempts__lt=settings.MAX_BUILD_ATTEMPTS)
+    for pk in ReportRequest.objects.filter(again).values_list("pk", flat=True):
+        with transaction.atomic():
+            changed = ReportRequest.objects.filter(again, pk=pk).update(
+                status=ReportRequest.State.QUEUED, queued_at=now, started_at=None, claim_token=""
+            )
+            if changed:
+                _enqueue_build(ReportRequest(pk=pk))
+                requeued.append(pk)
+    if requeued:
+        logger.warning("Report requests queued again (lost builds): %s", requeued)
+    return {"requeued": requeued, "failed": failed}
+
+
 def report_request_fail(*, request_id: int, error: str) -> ReportRequest:
     """Mark a request failed with a message for the board; it can be started again."""
     ReportRequest.objects.filter(pk=request_id).update(
         status=ReportRequest.State.FAILED, error=error[:2000], finished_at=timezone.now()
     )
     return ReportRequest.objects.get(pk=request_id)
+
+
+def report_request_delete(*, report_request: ReportRequest) -> None:
+    """Delete a request. Its file goes too, once the deletion is committed (the
+    post_delete receiver in plan.signals, which also covers a plan deleted with its
+    requests); a rolled-back deletion keeps the file."""
+    with transaction.atomic():
+        report_request.delete()
 
 
 def _describe(exc: Exception) -> str:

@@ -17,6 +17,17 @@ TASK_DESCRIPTIONS = {
     "reminders.tasks.recover_reminders": lambda: _(
         "Send again what a stopped worker left half done."
     ),
+    "ops.tasks.recover_jobs": lambda: (
+        _(
+            "Start again what a stopped worker or a restarted queue left behind: report "
+            "builds (each tried at most %(attempts)d times) and reminders."
+        )
+        % {"attempts": settings.MAX_BUILD_ATTEMPTS}
+    ),
+    "ops.tasks.housekeeping": lambda: _(
+        "Clean up: import files never confirmed and files of deleted reports (older than "
+        "a day), expired logins (sessions) and ended login lock-outs."
+    ),
 }
 
 
@@ -58,6 +69,8 @@ def describe(when) -> str:
         when = when.run_every
     if isinstance(when, datetime.timedelta | int | float):
         seconds = when.total_seconds() if isinstance(when, datetime.timedelta) else when
+        if seconds >= 60 and seconds % 60 == 0:
+            return _("Every %(minutes)s minutes") % {"minutes": int(seconds // 60)}
         return _("Every %(seconds)d seconds") % {"seconds": seconds}
     return str(when)
 

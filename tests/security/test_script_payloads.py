@@ -71,6 +71,10 @@ NOT_SHOWN = {
         ["plan.Indicator.description_sv", "plan.Indicator.description_en"],
         "key figures show their name, value, unit and source",
     ),
+    "plan.ReportRequest.claim_token": (
+        "the id of the Celery task building a report, for whoever reads the worker's log: "
+        "shown in the admin only"
+    ),
 }
 
 MARKER = re.compile(r"\[x(\d+)\]")

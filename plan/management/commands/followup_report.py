@@ -1,8 +1,7 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from malardal.files import write_private_file
 from plan.models import Plan, ReportRequest
 from plan.reports import ReportError, build_followup_report_file
 
@@ -32,5 +31,5 @@ class Command(BaseCommand):
             _name, content = build_followup_report_file(plan, fmt=fmt, language=language)
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
-        Path(output).write_bytes(content)
+        write_private_file(output, content)
         self.stdout.write(f"Wrote the {year} follow-up report ({fmt}, {language}) to {output}.")

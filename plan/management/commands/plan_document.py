@@ -1,8 +1,7 @@
-from pathlib import Path
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from malardal.files import write_private_file
 from plan.models import Plan
 from plan.reports import plan_document_pdf
 
@@ -25,5 +24,5 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(year=year).first()
         if plan is None:
             raise CommandError(f"There is no plan for {year}.")
-        Path(output).write_bytes(plan_document_pdf(plan, language))
+        write_private_file(output, plan_document_pdf(plan, language))
         self.stdout.write(f"Wrote the {year} plan ({language}) to {output}.")

@@ -1,0 +1,152 @@
+"""Keeping the portal tidy and its work moving: the nightly housekeeping and the
+recovery of lost jobs. Celery beat runs both (ops.tasks); each is safe to run twice and
+beside everything else.
+
+Housekeeping removes what nobody will use again:
+
+- import files never confirmed (django-import-export keeps the uploaded file between
+  the preview and the confirmation) older than a day;
+- report files whose request is gone (deleting a request removes its file at once;
+  this sweeps up what a raw delete or a killed process left) older than a day;
+- expired sessions (what ``manage.py clearsessions`` does);
+- login lock-out counters whose window and lock have both ended.
+"""
+
+import datetime
+import logging
+from importlib import import_module
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import Storage, default_storage, storages
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import LoginThrottle
+from plan.models import ReportRequest
+
+logger = logging.getLogger(__name__)
+
+# Where django-import-export's MediaStorage keeps an import file until it is confirmed.
+IMPORT_FOLDER = "django-import-export"
+# Where report files live (plan.models._report_upload_to).
+REPORT_FOLDER = "reports"
+# An import is confirmed within minutes; a report file is recorded on its request the
+# moment it is written. A day is far beyond both.
+STALE_AFTER = datetime.timedelta(days=1)
+
+
+def import_storage() -> Storage:
+    """The storage django-import-export's MediaStorage writes to: STORAGES["import_export"]
+    when configured, else the default storage."""
+    return storages["import_export"] if "import_export" in settings.STORAGES else default_storage
+
+
+def _walk(storage: Storage, folder: str):
+    """Every file under `folder` (paths relative to the storage), deepest first, and the
+    folders in it after their files."""
+    try:
+        dirs, files = storage.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for name in dirs:
+        yield from _walk(storage, f"{folder}/{name}")
+        yield "dir", f"{folder}/{name}"
+    for name in files:
+        yield "file", f"{folder}/{name}"
+
+
+def _remove_empty_dir(storage: Storage, folder: str) -> None:
+    try:
+        Path(storage.path(folder)).rmdir()
+    except (NotImplementedError, OSError):
+        pass  # not a local storage, or not empty
+
+
+def _older_than(storage: Storage, name: str, cutoff: datetime.datetime) -> bool:
+    try:
+        return storage.get_modified_time(name) < cutoff
+    except (FileNotFoundError, NotImplementedError):
+        return False
+
+
+def import_files_remove_stale(*, now: datetime.datetime | None = None) -> list[str]:
+    """Remove import files waiting for a confirmation that never came (older than a day).
+    Returns their names."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    storage = import_storage()
+    removed = []
+    for kind, name in _walk(storage, IMPORT_FOLDER):
+        if kind == "file" and _older_than(storage, name, cutoff):
+            storage.delete(name)
+            removed.append(name)
+    return removed
+
+
+def report_files_remove_orphaned(*, now: datetime.datetime | None = None) -> list[str]:
+    """Remove report files no request refers to any more (older than a day, so a file
+    being written right now is never touched), and the folders they leave empty.
+    Returns the names of the files removed."""
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    storage = default_storage
+    kept = set(ReportRequest.objects.exclude(file="").values_list("file", flat=True))
+    removed = []
+    for kind, name in _walk(storage, REPORT_FOLDER):
+        if kind == "dir":
+            _remove_empty_dir(storage, name)
+        elif name not in kept and _older_than(storage, name, cutoff):
+            storage.delete(name)
+            removed.append(name)
+    return removed
+
+
+def sessions_remove_expired() -> None:
+    """Remove expired sessions from the session store (``manage.py clearsessions``)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    engine.SessionStore.clear_expired()
+
+
+def login_throttles_remove_stale(*, now: datetime.datetime | None = None) -> int:
+    """Forget lock-out counters whose counting window and lock have both ended. Returns
+    how many."""
+    now = now or timezone.now()
+    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    deleted, _ = (
+        LoginThrottle.objects.filter(window_started_at__lt=now - window)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .delete()
+    )
+    return deleted
+
+
+def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """The nightly clean-up (beat: HOUSEKEEPING_HOUR, Swedish time). Returns how many of
+    each kind were removed."""
+    from django.contrib.sessions.models import Session
+
+    now = now or timezone.now()
+    expired_sessions = Session.objects.filter(expire_date__lt=now).count()
+    result = {
+        "import_files": len(import_files_remove_stale(now=now)),
+        "report_files": len(report_files_remove_orphaned(now=now)),
+        "login_throttles": login_throttles_remove_stale(now=now),
+    }
+    sessions_remove_expired()
+    result["sessions"] = expired_sessions
+    logger.info("Housekeeping: %s", result)
+    return result
+
+
+def jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
+    """Queue again the work a dead worker or a lost message left behind: report builds
+    (plan.services.report_requests_recover) and reminders
+    (reminders.services.reminders_recover). Beat runs it every JOB_RECOVERY_SECONDS."""
+    from plan.services import report_requests_recover
+    from reminders.services import reminders_recover
+
+    reports = report_requests_recover(now=now)
+    return {
+        "reports_requeued": reports["requeued"],
+        "reports_failed": reports["failed"],
+        "reminders_requeued": reminders_recover(now=now),
+    }
