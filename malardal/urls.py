@@ -20,3 +20,6 @@ urlpatterns += i18n_patterns(
 
 # Bad requests get the site's page in the request's language (malardal/views.py).
 handler400 = "malardal.views.bad_request"
+
+# A database that does not answer gives 503 with templates/503.html, anything else 500.
+handler500 = "malardal.views.server_error"

@@ -9,7 +9,8 @@ Housekeeping removes what nobody will use again:
 - report files whose request is gone (deleting a request removes its file at once;
   this sweeps up what a raw delete or a killed process left) older than a day;
 - expired sessions (what ``manage.py clearsessions`` does);
-- login lock-out counters whose window and lock have both ended.
+- login and password-reset throttle counters that hold nothing back any more
+  (``accounts.services.login_throttles_purge``).
 """
 
 import datetime
@@ -19,10 +20,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
-from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import LoginThrottle
+from accounts.services import login_throttles_purge
 from plan.models import ReportRequest
 
 logger = logging.getLogger(__name__)
@@ -106,19 +106,6 @@ def sessions_remove_expired() -> None:
     engine.SessionStore.clear_expired()
 
 
-def login_throttles_remove_stale(*, now: datetime.datetime | None = None) -> int:
-    """Forget lock-out counters whose counting window and lock have both ended. Returns
-    how many."""
-    now = now or timezone.now()
-    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-    deleted, _ = (
-        LoginThrottle.objects.filter(window_started_at__lt=now - window)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .delete()
-    )
-    return deleted
-
-
 def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """The nightly clean-up (beat: HOUSEKEEPING_HOUR, Swedish time). Returns how many of
     each kind were removed."""
@@ -129,7 +116,7 @@ def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     result = {
         "import_files": len(import_files_remove_stale(now=now)),
         "report_files": len(report_files_remove_orphaned(now=now)),
-        "login_throttles": login_throttles_remove_stale(now=now),
+        "login_throttles": login_throttles_purge(now=now),
     }
     sessions_remove_expired()
     result["sessions"] = expired_sessions

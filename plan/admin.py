@@ -588,7 +588,7 @@ class ReportRequestAdmin(admin.ModelAdmin):
         "started_at",
         "finished_at",
         "attempts",
-        "claim_token",
+        "build_task_id",
         "download",
         "error",
     ]

@@ -535,7 +535,7 @@ class ReportRequest(models.Model):
     # The Celery task id of the build that claimed the request. A task delivered again
     # with the same id (its worker was killed: task_reject_on_worker_lost) finds its own
     # claim and takes it over; any other task leaves a running build alone.
-    claim_token = models.CharField(_("claimed by task"), max_length=64, blank=True)
+    build_task_id = models.CharField(_("claimed by task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

@@ -234,7 +234,7 @@ def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
             queued_at=now,
             started_at=None,
             finished_at=None,
-            claim_token="",
+            build_task_id="",
         )
         if changed:
             _enqueue_build(report_request)
@@ -250,7 +250,7 @@ def _lost(now: datetime.datetime, token: str = "") -> Q:
     running twice at once."""
     lost = Q(status=ReportRequest.State.RUNNING, started_at__lt=now - report_build_stale_after())
     if token:
-        lost |= Q(status=ReportRequest.State.RUNNING, claim_token=token)
+        lost |= Q(status=ReportRequest.State.RUNNING, build_task_id=token)
     return lost
 
 
@@ -266,7 +266,7 @@ def _claim(request_id: int, token: str = "") -> bool:
         ReportRequest.objects.filter(claimable, pk=request_id).update(
             status=ReportRequest.State.RUNNING,
             started_at=now,
-            claim_token=token,
+            build_task_id=token,
             attempts=models.F("attempts") + 1,
         )
     )
@@ -365,7 +365,7 @@ def report_requests_recover(*, now: datetime.datetime | None = None) -> dict[str
     for pk in ReportRequest.objects.filter(again).values_list("pk", flat=True):
         with transaction.atomic():
             changed = ReportRequest.objects.filter(again, pk=pk).update(
-                status=ReportRequest.State.QUEUED, queued_at=now, started_at=None, claim_token=""
+                status=ReportRequest.State.QUEUED, queued_at=now, started_at=None, build_task_id=""
             )
             if changed:
                 _enqueue_build(ReportRequest(pk=pk))

@@ -50,7 +50,7 @@ def built_request(plan, by) -> ReportRequest:
     return report_request
 
 
-def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(media, settings):
+def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(media):
     now = timezone.now()
     # Import files: one never confirmed two days ago, one uploaded a minute ago.
     folder = media / "django-import-export"
@@ -74,21 +74,24 @@ def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(medi
     valid = SessionStore()
     valid["who"] = "here"
     valid.create()
-    # Lock-out counters: one long over, one lock still holding, one window still open.
-    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    # Throttle counters: one long over, one lock still holding, one counting now.
     LoginThrottle.objects.create(
-        key="user:gammal",
+        key="pair:gammal|10.0.0.9",
         failures=5,
-        window_started_at=now - 3 * window,
-        locked_until=now - 2 * window,
+        window_started_at=now - 3 * DAY,
+        last_failure_at=now - 2 * DAY,
+        locked_until=now - 2 * DAY,
     )
     LoginThrottle.objects.create(
-        key="user:last",
-        failures=5,
-        window_started_at=now - window / 2,
-        locked_until=now + window / 2,
+        key="pair:last|10.0.0.8",
+        failures=9,
+        window_started_at=now - 2 * DAY,
+        last_failure_at=now - 2 * DAY,
+        locked_until=now + datetime.timedelta(hours=1),
     )
-    LoginThrottle.objects.create(key="ip:10.0.0.1", failures=2, window_started_at=now)
+    LoginThrottle.objects.create(
+        key="ip:10.0.0.1", failures=2, window_started_at=now, last_failure_at=now
+    )
 
     result = housekeeping.delay().get()
 
@@ -97,7 +100,10 @@ def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(medi
     assert not orphan_path.exists() and not orphan_path.parent.exists()  # its folder too
     assert (media / living.file.name).exists() and fresh_orphan.exists()
     assert list(Session.objects.values_list("session_key", flat=True)) == [valid.session_key]
-    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {"user:last", "ip:10.0.0.1"}
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        "pair:last|10.0.0.8",
+        "ip:10.0.0.1",
+    }
     # Run twice: nothing more to do, nothing breaks.
     assert housekeeping.delay().get() == dict.fromkeys(result, 0)
 

@@ -66,7 +66,7 @@ def test_a_build_whose_worker_died_is_claimed_again(fp, board, django_capture_on
         status=ReportRequest.State.RUNNING,
         started_at=timezone.now() - datetime.timedelta(minutes=5),
         attempts=1,
-        claim_token="task-that-runs",
+        build_task_id="task-that-runs",
     )
     # Still within the time limit: a worker may be at it; left alone.
     assert recover(django_capture_on_commit_callbacks)["reports_requeued"] == []
@@ -89,7 +89,7 @@ def test_the_same_task_delivered_again_takes_its_claim_over_and_others_do_not(fp
         status=ReportRequest.State.RUNNING,
         started_at=timezone.now(),
         attempts=1,
-        claim_token="the-killed-task",
+        build_task_id="the-killed-task",
     )
     assert services.report_request_build(request_id=report_request.pk, claim="another") is None
     built = services.report_request_build(request_id=report_request.pk, claim="the-killed-task")
@@ -148,7 +148,7 @@ def test_a_task_delivered_again_after_the_last_attempt_marks_the_request_failed(
         status=ReportRequest.State.RUNNING,
         started_at=timezone.now(),
         attempts=5,
-        claim_token="killer",
+        build_task_id="killer",
     )
     assert services.report_request_build(request_id=report_request.pk, claim="killer") is None
     report_request.refresh_from_db()

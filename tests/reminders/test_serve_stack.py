@@ -1,7 +1,8 @@
 """End to end: the processes of `make serve` (bin/serve: gunicorn, a Celery worker and
 Celery beat, DEBUG off) on a fresh PostgreSQL database and Redis. Over HTTP, as the
-secretariat: ask for the yearly follow-up report and see it finish; send the due
-reminders from the admin and see the mail arrive at a real SMTP server."""
+secretariat: ask for the yearly follow-up report and see it finish; kill the worker and
+see bin/serve start it again and the next report built; send the due reminders from the
+admin and see the mail arrive at a real SMTP server."""
 
 import http.client
 import os
@@ -227,6 +228,28 @@ def test_make_serve_builds_a_report_and_sends_reminders(database, smtp_server, t
         response, content = browser.get(download)
         assert response.status == 200
         assert "Ta fram en godsstrategi." in content.decode("utf-8-sig")
+
+        # The worker dies (the out-of-memory killer): bin/serve starts it again, the site
+        # stays up, and the next report is built by the new worker.
+        def worker_pids():
+            return re.findall(r"serve: worker started \(pid (\d+)\)", output())
+
+        [first_worker] = wait_until(worker_pids, 30, "the worker's pid")
+        os.kill(int(first_worker), signal.SIGKILL)
+        restarted = wait_until(lambda: worker_pids()[1:], 60, "the worker to start again")
+        assert restarted[0] != first_worker
+        assert browser.get("/sv/")[0].status == 200
+        response, _ = browser.post_form(
+            "/sv/followup/2031/reports/", {"format": "csv", "language": "en"}
+        )
+        assert response.status == 302
+        detail = urlsplit(response.headers["Location"]).path
+        wait_until(
+            lambda: re.search(rb"/download/", browser.get(detail)[1]),
+            120,
+            "the report to be built by the restarted worker",
+        )
+        assert stack.poll() is None
 
         # The reminders, run now from the admin's schedule page, sent by the worker.
         response, _ = browser.post_form("/sv/admin/reminders/reminderlog/schedule/", {})

@@ -71,7 +71,7 @@ NOT_SHOWN = {
         ["plan.Indicator.description_sv", "plan.Indicator.description_en"],
         "key figures show their name, value, unit and source",
     ),
-    "plan.ReportRequest.claim_token": (
+    "plan.ReportRequest.build_task_id": (
         "the id of the Celery task building a report, for whoever reads the worker's log: "
         "shown in the admin only"
     ),

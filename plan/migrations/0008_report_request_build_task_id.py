@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name='reportrequest',
-            name='claim_token',
+            name='build_task_id',
             field=models.CharField(blank=True, max_length=64, verbose_name='claimed by task'),
         ),
     ]
