@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plan', '0007_plan_editorial_note'),
+        ('plan', '0008_text_limits_public_comments'),
     ]
 
     operations = [
