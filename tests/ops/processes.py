@@ -282,21 +282,25 @@ class Postgres:
             shutil.chown(self.dir, self.user)
         self.data = self.dir / "data"
         self.port = free_port()
-        self._run(
-            "initdb",
-            "-D",
-            self.data,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-            "--locale=C",
-        )
-        self.start()
         self.url = f"postgres://postgres@127.0.0.1:{self.port}/malardal"
-        self._run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "malardal")
+        try:
+            self._run(
+                "initdb",
+                "-D",
+                self.data,
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            )
+            self.start()
+            self._run("createdb", "-h", "127.0.0.1", "-p", self.port, "-U", "postgres", "malardal")
+        except BaseException:
+            self.destroy()  # a half-made cluster is stopped and removed too
+            raise
 
     def _run(self, tool, *args, timeout=120):
         result = subprocess.run(
