@@ -7,7 +7,8 @@ Housekeeping removes what nobody will use again:
 - import files never confirmed (django-import-export keeps the uploaded file between
   the preview and the confirmation) older than a day;
 - report files whose request is gone (deleting a request removes its file at once;
-  this sweeps up what a raw delete or a killed process left) older than a day;
+  this sweeps up what a raw delete or a killed process left) older than a day, and
+  background-import files (``imports/``) whose job is gone or has run;
 - expired sessions (what ``manage.py clearsessions`` does);
 - login and password-reset throttle counters that hold nothing back any more
   (``accounts.services.login_throttles_purge``).
@@ -15,11 +16,13 @@ Housekeeping removes what nobody will use again:
 
 import datetime
 import logging
+from functools import partial
 from importlib import import_module
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.services import login_throttles_purge
@@ -29,8 +32,10 @@ logger = logging.getLogger(__name__)
 
 # Where django-import-export's MediaStorage keeps an import file until it is confirmed.
 IMPORT_FOLDER = "django-import-export"
-# Where report files live (plan.models._report_upload_to).
+# Where report files live (plan.models._report_upload_to), and the files of background
+# imports (malardal.models._import_upload_to).
 REPORT_FOLDER = "reports"
+IMPORT_JOB_FOLDER = "imports"
 # An import is confirmed within minutes; a report file is recorded on its request the
 # moment it is written. A day is far beyond both.
 STALE_AFTER = datetime.timedelta(days=1)
@@ -83,21 +88,33 @@ def import_files_remove_stale(*, now: datetime.datetime | None = None) -> list[s
     return removed
 
 
-def report_files_remove_orphaned(*, now: datetime.datetime | None = None) -> list[str]:
-    """Remove report files no request refers to any more (older than a day, so a file
-    being written right now is never touched), and the folders they leave empty.
-    Returns the names of the files removed."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
+def _remove_orphans(folder: str, kept: set[str], cutoff: datetime.datetime) -> list[str]:
+    """Remove the files under `folder` of the default storage that are not in `kept` and
+    older than `cutoff` (so a file being written right now is never touched), and the
+    folders left empty. Returns the names of the files removed."""
     storage = default_storage
-    kept = set(ReportRequest.objects.exclude(file="").values_list("file", flat=True))
     removed = []
-    for kind, name in _walk(storage, REPORT_FOLDER):
+    for kind, name in _walk(storage, folder):
         if kind == "dir":
             _remove_empty_dir(storage, name)
         elif name not in kept and _older_than(storage, name, cutoff):
             storage.delete(name)
             removed.append(name)
     return removed
+
+
+def report_files_remove_orphaned(*, now: datetime.datetime | None = None) -> list[str]:
+    """Remove report files no request refers to any more (older than a day), and the
+    files of background imports no job is waiting to import (a job removes its file
+    when it has run). Returns the names of the files removed."""
+    from malardal.models import ImportJob
+
+    cutoff = (now or timezone.now()) - STALE_AFTER
+    reports = set(ReportRequest.objects.exclude(file="").values_list("file", flat=True))
+    imports = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    return _remove_orphans(REPORT_FOLDER, reports, cutoff) + _remove_orphans(
+        IMPORT_JOB_FOLDER, imports, cutoff
+    )
 
 
 def sessions_remove_expired() -> None:
@@ -115,7 +132,7 @@ def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     expired_sessions = Session.objects.filter(expire_date__lt=now).count()
     result = {
         "import_files": len(import_files_remove_stale(now=now)),
-        "report_files": len(report_files_remove_orphaned(now=now)),
+        "orphaned_files": len(report_files_remove_orphaned(now=now)),
         "login_throttles": login_throttles_purge(now=now),
     }
     sessions_remove_expired()
@@ -124,9 +141,33 @@ def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
     return result
 
 
+def import_jobs_recover(*, now: datetime.datetime | None = None) -> list[int]:
+    """Queue again background imports still waiting JOB_RECOVERY_SECONDS after they were
+    made (their message was lost, e.g. with a Redis restart). Harmless when the first
+    message is only late: the job is claimed before it runs, so it runs once. (A job
+    left "importing" by a dead worker is not taken over here: its import ran in one
+    transaction, rolled back, but without a time limit on imports a slow one cannot be
+    told from a dead one; the secretariat uploads the file again.)"""
+    from malardal.models import ImportJob
+    from malardal.tasks import run_import_job
+
+    now = now or timezone.now()
+    waited = now - datetime.timedelta(seconds=settings.JOB_RECOVERY_SECONDS)
+    ids = list(
+        ImportJob.objects.filter(status=ImportJob.State.QUEUED, created_at__lt=waited)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        transaction.on_commit(partial(run_import_job.delay, pk))
+    if ids:
+        logger.warning("Import jobs queued again (lost messages): %s", ids)
+    return ids
+
+
 def jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, list[int]]:
     """Queue again the work a dead worker or a lost message left behind: report builds
-    (plan.services.report_requests_recover) and reminders
+    (plan.services.report_requests_recover), background imports and reminders
     (reminders.services.reminders_recover). Beat runs it every JOB_RECOVERY_SECONDS."""
     from plan.services import report_requests_recover
     from reminders.services import reminders_recover
@@ -135,5 +176,6 @@ def jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, list[int]
     return {
         "reports_requeued": reports["requeued"],
         "reports_failed": reports["failed"],
+        "imports_requeued": import_jobs_recover(now=now),
         "reminders_requeued": reminders_recover(now=now),
     }

@@ -20,7 +20,7 @@ TASK_DESCRIPTIONS = {
     "ops.tasks.recover_jobs": lambda: (
         _(
             "Start again what a stopped worker or a restarted queue left behind: report "
-            "builds (each tried at most %(attempts)d times) and reminders."
+            "builds (each tried at most %(attempts)d times), background imports and reminders."
         )
         % {"attempts": settings.MAX_BUILD_ATTEMPTS}
     ),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import LoginThrottle
+from malardal.models import ImportJob
 from ops.tasks import housekeeping
 from plan import services
 from plan.models import ReportRequest
@@ -66,6 +67,12 @@ def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(medi
     orphan_path = aged(media / orphan.file.name, 3 * DAY)
     ReportRequest.objects.filter(pk=orphan.pk)._raw_delete(using="default")
     fresh_orphan = make_file(media / "reports" / "2031" / ("f" * 32) / "new.csv", DAY / 24)
+    # Background-import files: one whose job is gone, one a job still waits to import.
+    import_orphan = make_file(media / "imports" / ("a" * 32) / "stor.csv", 2 * DAY)
+    waiting_import = make_file(media / "imports" / ("b" * 32) / "stor.csv", 2 * DAY)
+    ImportJob.objects.create(
+        model="members.Organisation", file=f"imports/{'b' * 32}/stor.csv", file_name="stor.csv"
+    )
     # Sessions: one expired, one valid.
     expired = SessionStore()
     expired["who"] = "gone"
@@ -95,10 +102,11 @@ def test_housekeeping_removes_what_nobody_will_use_again_and_keeps_the_rest(medi
 
     result = housekeeping.delay().get()
 
-    assert result == {"import_files": 1, "report_files": 1, "login_throttles": 1, "sessions": 1}
+    assert result == {"import_files": 1, "orphaned_files": 2, "login_throttles": 1, "sessions": 1}
     assert not forgotten.exists() and waiting.exists()
     assert not orphan_path.exists() and not orphan_path.parent.exists()  # its folder too
     assert (media / living.file.name).exists() and fresh_orphan.exists()
+    assert not import_orphan.exists() and waiting_import.exists()
     assert list(Session.objects.values_list("session_key", flat=True)) == [valid.session_key]
     assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
         "pair:last|10.0.0.8",
