@@ -30,7 +30,7 @@ from malardal.admin_site import SECRET_FIELDS as ADMIN_SECRET_FIELDS
 from .context import current_actor
 
 # The apps whose models are audited, and the login models (who may do what).
-AUDITED_APPS = ("members", "plan", "ebs", "ebm", "events", "documents")
+AUDITED_APPS = ("members", "plan", "ebs", "ebm", "events", "documents", "about")
 AUDITED_MODELS = ("auth.User", "auth.Group")
 # Job records that keep their own timestamps; auditing them would only add noise.
 EXCLUDED_MODELS = {"plan.ReportRequest"}

@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "events",
     # Files attached to plans, sections, activities, events and bodies, with visibility.
     "documents",
+    # The pages a public body's site must have: accessibility statement, personal data,
+    # cookies, contact (with the secretariat's contact details, kept in the admin).
+    "about",
     # Who changed what and when, from any path (issue 6).
     "audit",
     # Logins: the site's login and password pages, lock-out after failed logins.

@@ -12,6 +12,7 @@ urlpatterns += i18n_patterns(
     path("", include("plan.urls")),
     path("events/", include("events.urls")),
     path("documents/", include("documents.urls")),
+    path("about/", include("about.urls")),
     path("members/", include("members.urls")),
     path("programmes/ebs/", include("ebs.urls")),
     path("programmes/ebm/", include("ebm.urls")),

@@ -162,6 +162,11 @@ PAGE_TYPES: dict[str, PageType] = {
     "password change": PageType("password_change", MEMBER),
     "password change, with errors": PageType("password_change", MEMBER, act=submit()),
     "password changed": PageType("password_change_done", MEMBER),
+    # The pages a public body's site must have (about/)
+    "accessibility statement": PageType("about:accessibility", VISITOR),
+    "personal data": PageType("about:personal_data", VISITOR),
+    "cookies": PageType("about:cookies", VISITOR),
+    "contact": PageType("about:contact", VISITOR),
     # The admin is Django's own, but its login page is open to everyone.
     "admin login": PageType("admin:login", VISITOR, one_h1=False),
     # Not URL patterns of their own, but pages people reach.

@@ -348,6 +348,11 @@ PAGES: dict[str, list[Case]] = {
             kwargs=lambda w: {"pk": w.public_document.pk, "filename": "x.pdf"},
         ),
     ],
+    # The pages a public body's site must have, open to everyone.
+    "about:accessibility": [Case("", EVERYONE)],
+    "about:personal_data": [Case("", EVERYONE)],
+    "about:cookies": [Case("", EVERYONE)],
+    "about:contact": [Case("", EVERYONE)],
     # The member directory and the programmes.
     "members:directory": [Case("", EVERYONE)],
     "members:organisation_detail": [
@@ -412,6 +417,7 @@ PAGES: dict[str, list[Case]] = {
                 "ebm",
                 "events",
                 "documents",
+                "about",
                 "auth",
                 "audit",
                 "reminders",
@@ -565,6 +571,11 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     ),
     # Attached on the page of what they belong to; this list changes and deletes them.
     "documents.Document": both({**EDIT, "add": DENIED}, delete_selected=DELETE_SELECTED),
+    # One row: the list forwards to it; it is not added twice, nor deleted.
+    "about.ContactDetails": both(
+        {**EDIT, "changelist": REDIRECT, "add": DENIED, "delete": DENIED},
+        delete_selected={"secretariat": REFUSED, "superuser": REFUSED},
+    ),
     "reminders.ContactPreference": DOMAIN,
     # The reminder log is evidence: read-only, never deleted; failed ones are resent.
     "reminders.ReminderLog": AdminRule(

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from about.models import ContactDetails
 from accounts.models import LoginThrottle
 from audit.models import AuditEntry
 from documents.models import Document
@@ -192,7 +193,9 @@ def build_world() -> World:
         visibility=Document.Visibility.PUBLIC,
         file=document_files.pdf_upload("utkast.pdf"),
     )
+    contact_details = ContactDetails.objects.create(email="kansli@example.org")
     objects = {
+        "contact_details": contact_details,
         "documents": documents,
         "public_document": documents[Document.Visibility.PUBLIC],
         "members_document": documents[Document.Visibility.MEMBERS],
@@ -296,5 +299,6 @@ def admin_object(world: World, model):
         "reminders.ContactPreference": world.preference,
         "reminders.ReminderLog": world.reminder,
         "documents.Document": world.public_document,
+        "about.ContactDetails": world.contact_details,
     }
     return by_label.get(label)

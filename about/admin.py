@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import reverse
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import ContactDetails
+from .selectors import contact_details
+
+
+@admin.register(ContactDetails)
+class ContactDetailsAdmin(TranslationAdmin):
+    """One row: the list leads straight to it; it is neither added twice nor deleted."""
+
+    fields = services.FIELDS
+
+    def has_add_permission(self, request):
+        return not ContactDetails.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        details = contact_details()
+        if details.pk is None:
+            return redirect(reverse("admin:about_contactdetails_add"))
+        return redirect(reverse("admin:about_contactdetails_change", args=[details.pk]))
+
+    def save_model(self, request, obj, form, change):
+        saved = services.contact_details_update(
+            by=request.user, **{name: form.cleaned_data[name] for name in services.FIELDS}
+        )
+        obj.pk = saved.pk
