@@ -21,6 +21,9 @@ class ContactDetailsAdmin(TranslationAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if request.method != "GET":
+            # Actions (none apply: the row cannot be deleted) are answered by Django.
+            return super().changelist_view(request, extra_context)
         details = contact_details()
         if details.pk is None:
             return redirect(reverse("admin:about_contactdetails_add"))
