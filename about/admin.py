@@ -14,8 +14,13 @@ class ContactDetailsAdmin(TranslationAdmin):
 
     fields = services.FIELDS
 
-    def has_add_permission(self, request):
-        return not ContactDetails.objects.exists() and super().has_add_permission(request)
+    def add_view(self, request, form_url="", extra_context=None):
+        # Checked here, not in has_add_permission, which the admin's menu asks on every
+        # admin page: a second row is never made, the form leads to the one there is.
+        details = contact_details()
+        if details.pk is not None:
+            return redirect(reverse("admin:about_contactdetails_change", args=[details.pk]))
+        return super().add_view(request, form_url, extra_context)
 
     def has_delete_permission(self, request, obj=None):
         return False

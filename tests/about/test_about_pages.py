@@ -102,8 +102,9 @@ def test_contact_details_are_the_secretariats_and_never_invented(client, setting
     assert response.status_code == 302, response.content.decode()[:2000]
     details = ContactDetails.objects.get()
     assert AuditEntry.objects.filter(content_type__model="contactdetails").exists()
-    # Not twice.
-    assert client.get(reverse("admin:about_contactdetails_add")).status_code == 403
+    # Not twice: the form to add leads to the one row.
+    response = client.get(reverse("admin:about_contactdetails_add"))
+    assert response["Location"] == reverse("admin:about_contactdetails_change", args=[details.pk])
     response = client.get(reverse("admin:about_contactdetails_changelist"))
     assert response["Location"] == reverse("admin:about_contactdetails_change", args=[details.pk])
 
