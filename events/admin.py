@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from malardal.importexport import ImportExportTranslationAdmin
 
+from . import services
 from .models import CalendarToken, Event, Registration
 from .resources import EventResource
 
@@ -34,17 +36,20 @@ class EventAdmin(ImportExportTranslationAdmin):
         "start_date",
         "place",
         "body",
+        "status",
         "visibility",
         "registration_open",
         "attending",
     ]
-    list_filter = ["kind", "visibility", "registration_open", "start_date"]
+    list_filter = ["kind", "status", "visibility", "registration_open", "start_date"]
     list_select_related = ["body"]
     search_fields = ["slug", "title_sv", "title_en", "place_sv", "place_en"]
     autocomplete_fields = ["body", "parent", "hosts", "sections", "activities"]
     prepopulated_fields = {"slug": ["title_sv"]}
     date_hierarchy = "start_date"
     inlines = [RegistrationInline]
+    readonly_fields = ["status", "cancelled_at", "uid", "sequence", "created_at", "modified_at"]
+    actions = ["cancel_events"]
     fieldsets = [
         (None, {"fields": [("title_sv", "title_en"), "slug", "kind", "parent", "body"]}),
         (
@@ -61,7 +66,53 @@ class EventAdmin(ImportExportTranslationAdmin):
         (_("Description"), {"fields": [("description_sv", "description_en")]}),
         (_("Hosts and the plan"), {"fields": ["hosts", "sections", "activities"]}),
         (_("Visibility and registration"), {"fields": ["visibility", "registration_open"]}),
+        (
+            _("In calendars"),
+            {
+                "fields": [
+                    ("status", "cancelled_at"),
+                    ("uid", "sequence"),
+                    ("created_at", "modified_at"),
+                ],
+                "description": _(
+                    "An event is cancelled with the action “Cancel the selected events” in "
+                    "the list of events."
+                ),
+            },
+        ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        services.event_save(event=obj)
+
+    @admin.action(description=_("Cancel the selected events"), permissions=["change"])
+    def cancel_events(self, request, queryset):
+        cancelled = sum(services.event_cancel(event=event, by=request.user) for event in queryset)
+        already = queryset.count() - cancelled
+        if cancelled:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d event is cancelled. Those registered as attending are sent a "
+                    "cancellation.",
+                    "%(count)d events are cancelled. Those registered as attending are sent "
+                    "a cancellation.",
+                    cancelled,
+                )
+                % {"count": cancelled},
+                messages.SUCCESS,
+            )
+        if already:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d event was cancelled already; nothing was sent again.",
+                    "%(count)d events were cancelled already; nothing was sent again.",
+                    already,
+                )
+                % {"count": already},
+                messages.WARNING,
+            )
 
     def get_queryset(self, request):
         return (

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -18,8 +19,34 @@ class EventQuerySet(models.QuerySet):
         return self.filter(visibility=Event.Visibility.PUBLIC)
 
 
+UID_DOMAIN = "malardalsportalen"
+
+
+def new_event_uid() -> str:
+    """A calendar UID for a new event: random, so it says nothing and never has to
+    change (RFC 5545 §3.8.4.7). Stored once; never derived from the slug or the title."""
+    return f"{uuid.uuid4()}@{UID_DOMAIN}"
+
+
 class Event(models.Model):
-    """A meeting place: Mälartinget, the council and board meetings, Almedalen …"""
+    """A meeting place: Mälartinget, the council and board meetings, Almedalen …
+
+    Calendar identity: ``uid`` is set once and never changes, so a calendar that has the
+    event updates it instead of adding a copy; ``sequence`` counts the changes of time,
+    place or status that calendars must show (raised by ``events.services``, never by
+    hand); ``created_at``/``modified_at`` become CREATED and LAST-MODIFIED in the .ics.
+    """
+
+    # Changing one of these is a new revision of the event for calendars (SEQUENCE + 1).
+    SCHEDULE_FIELDS = (
+        "start_date",
+        "end_date",
+        "start_time",
+        "end_time",
+        "place_sv",
+        "place_en",
+        "status",
+    )
 
     class Kind(models.TextChoices):
         MALARTINGET = "malartinget", _("Mälartinget")
@@ -35,6 +62,10 @@ class Event(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Everyone")
         MEMBERS = "members", _("Members only")
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Takes place")
+        CANCELLED = "cancelled", _("Cancelled")
 
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -83,6 +114,27 @@ class Event(models.Model):
         default=Visibility.PUBLIC,
     )
     registration_open = models.BooleanField(_("open for registration"), default=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.CONFIRMED
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    uid = models.CharField(
+        _("calendar UID"),
+        max_length=255,
+        unique=True,
+        default=new_event_uid,
+        editable=False,
+        help_text=_("The event's identity in calendars. It never changes."),
+    )
+    sequence = models.PositiveIntegerField(
+        _("revision"),
+        default=0,
+        editable=False,
+        help_text=_("Raised each time the time, place or status changes."),
+    )
+    # Null for events made before these were recorded: no date is invented for them.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, null=True)
+    modified_at = models.DateTimeField(_("last changed"), auto_now=True, null=True)
 
     objects = EventQuerySet.as_manager()
 
@@ -108,6 +160,10 @@ class Event(models.Model):
 
     def get_absolute_url(self):
         return reverse("events:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
 
 
 class Registration(models.Model):

@@ -13,6 +13,7 @@ from members.models import Body, Organisation
 from plan.models import Activity, Section
 
 from .models import Event
+from .services import event_save
 
 
 class EventResource(BaseResource):
@@ -71,3 +72,7 @@ class EventResource(BaseResource):
             "description_en",
         )
         export_order = fields
+
+    def do_instance_save(self, instance, is_create):
+        # Through the service, so a changed time or place raises the calendar sequence.
+        event_save(event=instance)

@@ -1,15 +1,75 @@
-"""Writes for events: registrations and the personal calendar token."""
+"""Writes for events: saving and cancelling an event, registrations and the personal
+calendar token."""
 
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CalendarToken, Event, Registration, calendar_token_hash
 from .selectors import event_is_past
+from .signals import event_cancelled
 
 REGISTER_PERMISSION = "events.register_for_event"
+
+
+def _schedule_changed(stored: Event, event: Event) -> bool:
+    return any(getattr(stored, f) != getattr(event, f) for f in Event.SCHEDULE_FIELDS)
+
+
+@transaction.atomic
+def event_save(*, event: Event) -> Event:
+    """Save `event` (new or changed: the admin, imports). When an existing event's time,
+    place or status changes, its ``sequence`` goes up by one, so calendars that hold the
+    event replace their copy (RFC 5545 §3.8.7.4); other edits (texts, links) keep it.
+    The change, the new sequence included, is in the audit trail (audit.recorder).
+
+    The stored row is locked while comparing, so two editors saving at once each raise
+    the sequence. Raises ValidationError when the event is not valid.
+    """
+    if event.pk is not None:
+        stored = Event.objects.select_for_update().filter(pk=event.pk).first()
+        if stored is not None:
+            # The stored identity wins over whatever the form or file carried.
+            event.uid = stored.uid
+            event.sequence = stored.sequence
+            event.created_at = stored.created_at
+            if _schedule_changed(stored, event):
+                event.sequence += 1
+            if event.status == Event.Status.CANCELLED and stored.status != event.status:
+                event.cancelled_at = timezone.now()
+            elif event.status == Event.Status.CONFIRMED:
+                event.cancelled_at = None
+    event.full_clean()
+    event.save()
+    return event
+
+
+@transaction.atomic
+def event_cancel(*, event: Event, by=None) -> bool:
+    """Cancel `event`: it stays in every feed with STATUS:CANCELLED and a higher
+    sequence, its page says it is cancelled, registration closes, and once the
+    transaction commits everyone registered as attending is sent a cancellation with an
+    .ics (METHOD:CANCEL) — the ``event_cancelled`` signal, which the reminders app
+    handles. Returns False (and does nothing) when the event was cancelled already, so
+    a second click sends nothing twice. `by` is the user who cancelled (for receivers;
+    the audit trail takes the actor from the request).
+    """
+    stored = Event.objects.select_for_update().get(pk=event.pk)
+    if stored.status == Event.Status.CANCELLED:
+        event.refresh_from_db()
+        return False
+    stored.status = Event.Status.CANCELLED
+    stored.cancelled_at = timezone.now()
+    stored.registration_open = False
+    stored.sequence += 1
+    stored.full_clean()
+    stored.save()
+    event.refresh_from_db()
+    event_cancelled.send(sender=Event, event=stored, by=by)
+    return True
 
 
 @transaction.atomic
@@ -26,6 +86,8 @@ def registration_set(*, event: Event, user, response: str) -> Registration:
         raise PermissionDenied(_("You may not register for events."))
     if not Event.objects.visible_to(user).filter(pk=event.pk).exists():
         raise PermissionDenied(_("You may not register for this event."))
+    if event.is_cancelled:
+        raise ValidationError(_("This event is cancelled."))
     if not event.registration_open:
         raise ValidationError(_("This event is not open for registration."))
     if event_is_past(event):

@@ -19,6 +19,7 @@ from . import selectors, services
 from .forms import EventFilterForm, RegistrationForm
 from .ics import calendar_for
 from .models import Event, Registration
+from .templatetags.calendars import as_webcal
 
 PAST_EVENTS_PER_PAGE = 25
 
@@ -66,7 +67,7 @@ def event_detail(request, slug):
         "can_register": can_register,
         "registration_form": (
             RegistrationForm(initial={"response": registration.response if registration else None})
-            if can_register and event.registration_open and not is_past
+            if can_register and event.registration_open and not is_past and not event.is_cancelled
             else None
         ),
     }
@@ -117,6 +118,7 @@ def my_calendar(request):
             reverse("events:personal_feed", kwargs={"token": raw})
         )
     token = getattr(request.user, "calendar_token", None)
+    webcal_feed_url = as_webcal(feed_url) if feed_url else None
     response = render(
         request,
         "events/my_calendar.html",
@@ -124,6 +126,7 @@ def my_calendar(request):
             "token": token,
             "feed_url": feed_url,
             "replaced": replaced,
+            "webcal_feed_url": webcal_feed_url,
             "attending": list(selectors.personal_feed_events(request.user).select_related("body")),
         },
     )

@@ -13,3 +13,10 @@ def event_ics(event: Event, *, language: str) -> bytes:
     with translation.override(language):
         name = event.title
     return calendar_for([event], language=language, name=name)
+
+
+def event_cancellation_ics(event: Event, *, language: str, attendee: str = "") -> bytes:
+    """A VCALENDAR with METHOD:CANCEL for `event`, for the cancellation mail."""
+    from events.ics import cancellation_for
+
+    return cancellation_for(event, language=language, attendee=attendee)

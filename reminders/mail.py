@@ -13,7 +13,7 @@ from django.utils import translation
 
 from malardal.mail import header_text
 
-from .ics import event_ics
+from .ics import event_cancellation_ics, event_ics
 from .models import ReminderLog
 from .selectors import REASON_BODY, PlannedReminder, followup_summary_context
 
@@ -139,7 +139,17 @@ def build_message(planned: PlannedReminder, log: ReminderLog) -> EmailMessage:
             "Content-Language": recipient.language,
         },
     )
-    if planned.event is not None:
+    if planned.kind == ReminderLog.Kind.EVENT_CANCELLED:
+        # method=CANCEL in the content type too: mail programs offer "remove from
+        # calendar" for it.
+        message.attach(
+            f"{planned.event.slug}.ics",
+            event_cancellation_ics(
+                planned.event, language=recipient.language, attendee=recipient.email
+            ).decode(),
+            "text/calendar; method=CANCEL",
+        )
+    elif planned.event is not None:
         message.attach(
             f"{planned.event.slug}.ics",
             event_ics(planned.event, language=recipient.language).decode(),

@@ -51,6 +51,7 @@ class ReminderLog(models.Model):
         FOLLOWUP_AFTER = "followup_after", _("Follow-up overdue")
         FOLLOWUP_SUMMARY = "followup_summary", _("Follow-up summary for the secretariat")
         EVENT = "event", _("Meeting reminder")
+        EVENT_CANCELLED = "event_cancelled", _("Cancellation of an event")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be sent")

@@ -277,6 +277,7 @@ def events_due(today: datetime.date) -> list[Event]:
         Event.objects.filter(
             start_date__gte=today, start_date__lte=today + datetime.timedelta(days=days)
         )
+        .exclude(status=Event.Status.CANCELLED)
         .select_related("body")
         .order_by("start_date", "pk")
     )
@@ -340,6 +341,48 @@ def event_reminders_due(today: datetime.date) -> list[PlannedReminder]:
     return planned
 
 
+# -- cancellations --------------------------------------------------------------------
+
+
+def cancellation_occasion(event: Event) -> str:
+    # The revision is part of the occasion: each cancellation is told once.
+    return f"cancel:{event.pk}:{event.sequence}"
+
+
+def cancellation_recipients(event: Event) -> list[Recipient]:
+    """Who is told that `event` is cancelled: the active users registered as attending
+    (with an address). The body's members got no invitation from the portal; the
+    secretariat tells them in its own way."""
+    registrations = (
+        Registration.objects.filter(
+            event=event, response=Registration.Response.ATTENDING, user__is_active=True
+        )
+        .select_related("user__person__contact_preference", "user__person__user")
+        .order_by("pk")
+    )
+    result: dict[str, Recipient] = {}
+    for registration in registrations:
+        recipient = user_recipient(registration.user)
+        if recipient.email:
+            result.setdefault(recipient.key, recipient)
+    return list(result.values())
+
+
+def event_cancellations(event: Event) -> list[PlannedReminder]:
+    """One cancellation per attending registrant of the cancelled `event`."""
+    if not event.is_cancelled or event.start_date is None:
+        return []
+    return [
+        PlannedReminder(
+            kind=ReminderLog.Kind.EVENT_CANCELLED,
+            occasion=cancellation_occasion(event),
+            recipient=recipient,
+            event=event,
+        )
+        for recipient in cancellation_recipients(event)
+    ]
+
+
 # -- all ------------------------------------------------------------------------------
 
 
@@ -395,8 +438,19 @@ def planned_reminder_for_log(log: ReminderLog) -> PlannedReminder | None:
             period=log.period,
             activities=list(activities_missing_update(log.period)),
         )
+    if log.kind == ReminderLog.Kind.EVENT_CANCELLED:
+        if log.event is None or not log.event.is_cancelled or log.event.start_date is None:
+            return None  # Taken back, or deleted: nothing to cancel.
+        if cancellation_occasion(log.event) != log.occasion:
+            return None
+        for recipient in cancellation_recipients(log.event):
+            if recipient.key == log.recipient_key:
+                return PlannedReminder(
+                    kind=log.kind, occasion=log.occasion, recipient=recipient, event=log.event
+                )
+        return None
     if log.kind == ReminderLog.Kind.EVENT:
-        if log.event is None or log.event.start_date is None:
+        if log.event is None or log.event.start_date is None or log.event.is_cancelled:
             return None
         if event_occasion(log.event) != log.occasion:
             return None

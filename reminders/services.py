@@ -157,6 +157,25 @@ def reminders_run(
     return run
 
 
+def event_cancellations_send(*, event_id: int) -> int:
+    """Log and queue a cancellation mail (with a METHOD:CANCEL .ics) to everyone
+    registered as attending the cancelled event `event_id`. Safe to run twice: the log's
+    unique constraint lets each mail be logged, and so sent, once. Returns how many were
+    queued."""
+    from events.models import Event
+
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        return 0
+    queued = 0
+    for planned in selectors.event_cancellations(event):
+        log = reminder_log_create(planned=planned)
+        if log is not None and log.status == Status.PENDING:
+            queued += 1
+    logger.info("Event %s cancelled: %d cancellations queued", event_id, queued)
+    return queued
+
+
 def reminders_request_run(*, trigger: str = ReminderRun.Trigger.ADMIN) -> None:
     """Queue a reminder run on a worker once the current transaction commits."""
     from .tasks import run_reminders

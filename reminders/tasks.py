@@ -24,6 +24,13 @@ def recover_reminders() -> list[int]:
     return services.reminders_recover()
 
 
+@shared_task
+def send_event_cancellations(event_id: int) -> int:
+    """Queue the cancellation mails of a cancelled event (services.event_cancel's signal
+    queues this on commit). Safe to run twice."""
+    return services.event_cancellations_send(event_id=event_id)
+
+
 @shared_task(bind=True, acks_late=True)
 def deliver_reminder(self, log_id: int) -> str:
     """Send one logged reminder. Temporary SMTP failures are retried with exponential

@@ -39,9 +39,12 @@ def board():
 
 @pytest.fixture
 def events(db, board):
+    # UIDs as events made before UIDs were stored have them (migration 0005); new
+    # events get random ones (tests/events/test_calendar_changes.py).
     return {
         "allday": EventFactory(
             slug="malartinget",
+            uid="malartinget@malardalsportalen",
             title_sv="Mälartinget",
             title_en="Mälartinget conference",
             description_sv="Konferens och rådsmöte.",
@@ -53,6 +56,7 @@ def events(db, board):
         ),
         "timed": EventFactory(
             slug="styrelsemote",
+            uid="styrelsemote@malardalsportalen",
             title_sv="Styrelsemöte",
             title_en="Board meeting",
             start_date=datetime.date(2027, 2, 10),
@@ -65,6 +69,7 @@ def events(db, board):
         ),
         "summer": EventFactory(
             slug="sommarmote",
+            uid="sommarmote@malardalsportalen",
             title_en="Summer meeting",
             start_date=datetime.date(2027, 7, 1),
             end_date=None,
@@ -74,6 +79,7 @@ def events(db, board):
         ),
         "members": EventFactory(
             slug="internt",
+            uid="internt@malardalsportalen",
             title_en="Internal meeting",
             start_date=datetime.date(2027, 3, 1),
             end_date=None,
@@ -82,6 +88,7 @@ def events(db, board):
         ),
         "undated": EventFactory(
             slug="odaterat",
+            uid="odaterat@malardalsportalen",
             title_en="Undated",
             start_date=None,
             end_date=None,

@@ -542,7 +542,12 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "ebm.ActionPlanArea": DOMAIN,
     "ebm.RailwayProgramme": DOMAIN,
     "ebm.TrainingFacility": DOMAIN,
-    "events.Event": DOMAIN_IMPORT_EXPORT,
+    # Cancelling (issue 13.7) is a change: whoever may change events may cancel them.
+    "events.Event": both(
+        {**EDIT, **IMPORT_EXPORT},
+        delete_selected=DELETE_SELECTED,
+        cancel_events={"secretariat": RAN, "superuser": RAN},
+    ),
     "events.Registration": DOMAIN,
     # Made on the member's calendar page; deleting one revokes a leaked feed address.
     "events.CalendarToken": both(

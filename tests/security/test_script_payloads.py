@@ -75,6 +75,10 @@ NOT_SHOWN = {
         "the id of the Celery task building a report, for whoever reads the worker's log: "
         "shown in the admin only"
     ),
+    "events.Event.uid": (
+        "set by the portal, never typed (not editable); it goes only into .ics files, "
+        "where tests/events/test_calendar_changes.py checks it"
+    ),
 }
 
 MARKER = re.compile(r"\[x(\d+)\]")
