@@ -179,6 +179,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "sv"
 MODELTRANSLATION_LANGUAGES = ("sv", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("sv",)
 TIME_ZONE = "Europe/Stockholm"
+# Our Swedish and English formats ("1 jan.–30 apr. 2023", "12 345,5", "5 %"): see
+# malardal/formats/ and malardal/formatting.py.
+FORMAT_MODULE_PATH = ["malardal.formats"]
 USE_I18N = True
 USE_TZ = True
 

@@ -50,7 +50,9 @@ def _render(template: str, context: dict) -> SafeString:
 
 
 def _percent(value: int) -> str:
-    return f"{value}\N{NO-BREAK SPACE}%"
+    from malardal.formatting import percent
+
+    return percent(value)
 
 
 def status_distribution_svg(counts: Iterable, *, title: str) -> SafeString:

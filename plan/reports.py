@@ -12,14 +12,19 @@ The spreadsheets have one row per activity and, per reporting period, its status
 progress and comment; every text cell is made safe to open (see malardal.spreadsheets).
 """
 
+import base64
 import csv
+import datetime
+import html as html_lib
 import io
+import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -31,6 +36,8 @@ from .followup import FollowupReport, PlanFollowUp, followup_report
 from .models import Plan, ReportRequest
 
 PRINT_STYLESHEET = "plan/print.css"
+# Times in the spreadsheets are Swedish wall-clock time, whatever the server's zone.
+SWEDISH_TIME = ZoneInfo("Europe/Stockholm")
 FORMATS = {choice.value for choice in ReportRequest.Format}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -54,15 +61,66 @@ def _refuse_fetch(url, timeout=10, ssl_context=None):
     raise ValueError(f"The PDF may not fetch {url}")
 
 
+# A tagged PDF (PDF/UA-1 as far as WeasyPrint goes): a structure tree from the HTML
+# (headings H1–H6 in document order, lists, tables with their headers, figures with the
+# <img>'s alt as /Alt), /Lang from <html lang>, the <title> shown as the window title,
+# XMP metadata that claims PDF/UA, and bookmarks from the headings. Swedish public bodies
+# must publish accessible documents (lagen om tillgänglighet till digital offentlig
+# service); veraPDF is the tool to check a file against PDF/UA in full.
+PDF_VARIANT = "pdf/ua-1"
+
+
+# The charts (plan/charts.py) are inline SVG with role="img", a <title> and a <desc>;
+# WeasyPrint tags only <img> as a Figure with /Alt. So for the PDF each such chart becomes
+# an <img> of the same SVG (a data: URL, the one kind of URL the PDF may load) whose alt
+# is the chart's title and description. Decorative SVG (aria-hidden, e.g. the status
+# swatches next to a status's name) stays inline and gets no figure.
+_CHART_SVG = re.compile(r"<svg\b(?P<attrs>[^>]*)>(?P<body>.*?)</svg>", re.S)
+_CLASS = re.compile(r'\bclass="([^"]*)"')
+
+
+def _svg_text(body: str, tag: str) -> str:
+    found = re.search(rf"<{tag}\b[^>]*>(.*?)</{tag}>", body, re.S)
+    return " ".join(html_lib.unescape(found.group(1)).split()) if found else ""
+
+
+def _chart_as_image(match: re.Match) -> str:
+    attrs = match.group("attrs")
+    if 'role="img"' not in attrs:
+        return match.group(0)
+    title = _svg_text(match.group("body"), "title")
+    desc = _svg_text(match.group("body"), "desc")
+    alt = f"{title}: {desc}" if title and desc else title or desc
+    css_class = _CLASS.search(attrs)
+    svg = match.group(0)
+    if "xmlns=" not in attrs:
+        svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+    source = base64.b64encode(svg.encode()).decode()
+    return (
+        f'<img class="{html_lib.escape(css_class.group(1) if css_class else "chart")}" '
+        f'alt="{html_lib.escape(alt)}" src="data:image/svg+xml;base64,{source}">'
+    )
+
+
+def charts_as_images(html: str) -> str:
+    """`html` with every chart SVG (role="img") replaced by an <img> with alt text."""
+    return _CHART_SVG.sub(_chart_as_image, html)
+
+
 def html_to_pdf(html: str) -> bytes:
-    """Render `html` with the print stylesheet; links resolve against SITE_URL."""
+    """Render `html` with the print stylesheet as a tagged PDF; links resolve against
+    SITE_URL."""
     from weasyprint import CSS, HTML
 
     stylesheet = finders.find(PRINT_STYLESHEET)
     if stylesheet is None:
         raise ReportError(f"The print stylesheet {PRINT_STYLESHEET} is missing")
-    document = HTML(string=html, base_url=settings.SITE_URL + "/", url_fetcher=_refuse_fetch)
-    return document.write_pdf(stylesheets=[CSS(filename=Path(stylesheet))])
+    document = HTML(
+        string=charts_as_images(html),
+        base_url=settings.SITE_URL + "/",
+        url_fetcher=_refuse_fetch,
+    )
+    return document.write_pdf(stylesheets=[CSS(filename=Path(stylesheet))], pdf_variant=PDF_VARIANT)
 
 
 def summary_charts(follow: PlanFollowUp) -> dict:
@@ -134,6 +192,7 @@ def followup_table(report: FollowupReport) -> tuple[list[str], list[list]]:
             _("%(period)s: status") % {"period": period.name},
             _("%(period)s: progress (%%)") % {"period": period.name},
             _("%(period)s: comment") % {"period": period.name},
+            _("%(period)s: reported") % {"period": period.name},
         ]
     headers += [_("Final status"), _("Final progress (%)"), _("Late"), _("Report missing")]
     rows = []
@@ -150,14 +209,36 @@ def followup_table(report: FollowupReport) -> tuple[list[str], list[list]]:
             ]
             for update in item.by_period:
                 if update is None:
-                    row += ["", None, ""]
+                    row += ["", None, "", None]
                 else:
-                    row += [str(update.status.name), update.progress, update.comment]
+                    row += [
+                        str(update.status.name),
+                        update.progress,
+                        update.comment,
+                        _local(update.reported_at),
+                    ]
             final = item.final
             row += [str(final.status.name) if final else "", final.progress if final else None]
             row += [_yes(item.figure.is_late), _yes(item.figure.report_missing)]
             rows.append(row)
     return headers, rows
+
+
+def _local(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """`moment` as the wall-clock time in Sweden, without a time zone: spreadsheets have
+    none, and a reader in Sweden expects the time the report was made there."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment, SWEDISH_TIME).replace(tzinfo=None)
+
+
+def _cell_text(value) -> str:
+    """A CSV cell: a time as "2023-05-04 13:05", nothing for None."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return value
 
 
 def _yes(value: bool) -> str:
@@ -220,7 +301,7 @@ def followup_report_csv(plan: Plan, language: str) -> bytes:
             writer.writerow(neutralise_row([title]))
         writer.writerow(neutralise_row(headers))
         for row in rows:
-            writer.writerow(neutralise_row("" if cell is None else cell for cell in row))
+            writer.writerow(neutralise_row(_cell_text(cell) for cell in row))
     # With a byte order mark, Excel opens the file with å, ä and ö intact.
     return out.getvalue().encode("utf-8-sig")
 
@@ -235,14 +316,30 @@ def _fill_sheet(sheet, headers, rows) -> None:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    # Text cells hold text: a spreadsheet program never reads one as a formula.
+    # Text cells hold text: a spreadsheet program never reads one as a formula. Times are
+    # date cells (Swedish wall-clock time), shown as 2023-05-04 13:05.
     for row in sheet.iter_rows(min_row=1):
         for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"
                 protect_xlsx_cell(cell)
+            elif isinstance(cell.value, datetime.datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    _print_setup(sheet)
+
+
+def _print_setup(sheet) -> None:
+    """Printed, the sheet is A4 landscape, every column on one page width (as many
+    pages down as it takes) and the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
+    sheet.print_options.gridLines = True
 
 
 def followup_report_xlsx(plan: Plan, language: str) -> bytes:
@@ -260,8 +357,15 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
     sheet.title = title[:31]
     _fill_sheet(sheet, headers, rows)
     widths = {1: 10, 2: 30, 3: 10, 4: 60, 5: 25, 6: 25}
+    per_period = (16, 12, 40, 17)  # status, progress, comment, reported
+    period_columns = 4 * len(report.periods)
     for index in range(1, len(headers) + 1):
-        width = widths.get(index, 40 if (index - 6) % 3 == 0 else 16)
+        if index in widths:
+            width = widths[index]
+        elif index <= 6 + period_columns:
+            width = per_period[(index - 7) % 4]
+        else:
+            width = 16
         sheet.column_dimensions[get_column_letter(index)].width = width
     summary_sheet = workbook.create_sheet(summary_title[:31])
     _fill_sheet(summary_sheet, *summary)

@@ -240,8 +240,11 @@ def progress_figures(
 
 
 def percent(value: int) -> str:
-    """32 → "32 %" (a no-break space, as Swedish and English style guides want)."""
-    return f"{value}\N{NO-BREAK SPACE}%"
+    """32 → "32 %" (a no-break space, as Swedish and English style guides want), in the
+    active language's number format (malardal.formatting, the one place for formats)."""
+    from malardal.formatting import percent as formatted
+
+    return formatted(value)
 
 
 def figure_text(figure: Figure) -> str:

@@ -12,6 +12,12 @@ urlpatterns = [
     path("plan/<int:year>/activity/<int:pk>/", views.activity_detail, name="activity_detail"),
     # Follow-up (views_followup). Before the section pattern, which would take "changes".
     path("plan/<int:year>/document.pdf", views_followup.plan_document, name="plan_document"),
+    path(
+        "plan/<int:year>/document.docx",
+        views_followup.plan_document,
+        {"fmt": "docx"},
+        name="plan_document_docx",
+    ),
     path("plan/<int:year>/changes/", views_followup.plan_changes, name="plan_changes"),
     path("my/activities/", views_followup.my_activities, name="my_activities"),
     path("followup/<int:year>/", views_followup.dashboard, name="followup_dashboard"),

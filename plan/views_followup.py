@@ -2,22 +2,18 @@
 yearly report (web page, requests and downloads), the plan document and what changed
 between two years. Reads are selectors (plan.followup, plan.changes), writes services."""
 
-import hashlib
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import changes, followup, reports, selectors, services
+from . import changes, documents, followup, reports, selectors, services
 from .forms import DashboardFilterForm, ReportRequestForm, StatusReportForm
 from .models import Plan, ReportRequest, Status
 
@@ -269,42 +265,20 @@ def report_request_download(request, pk):
 # --- The plan document ----------------------------------------------------------------
 
 
-def plan_document(request, year):
-    """The plan as a PDF in the page's language. The PDF is kept in the file storage
-    under a hash of its HTML, so it is made once per version of the plan and shared by
-    every web process; an older version of the same plan and language is removed."""
+def plan_document(request, year, fmt="pdf"):
+    """The plan as a PDF (tagged) or a Word document in the page's language, made once
+    per version of the plan and kept in the file storage (plan.documents)."""
     plan = _visible_plan(request, year)
-    language = get_language()
-    html = reports.plan_document_html(plan, language)
-    digest = hashlib.sha256(html.encode()).hexdigest()[:24]
-    folder = f"plan-documents/{plan.year}"
-    prefix = f"{language}-"
-    path = f"{folder}/{prefix}{digest}.pdf"
-    if not default_storage.exists(path):
-        saved = default_storage.save(path, ContentFile(reports.html_to_pdf(html)))
-        if saved != path:  # another process wrote it in the meantime
-            default_storage.delete(saved)
-        _remove_old_documents(folder, prefix, keep=path)
-    filename = f"{slugify(plan.title) or plan.year}-{language}.pdf"
+    document = documents.plan_document_file(plan=plan, language=get_language(), fmt=fmt)
     response = FileResponse(
-        default_storage.open(path, "rb"),
-        filename=filename,
-        content_type="application/pdf",
+        default_storage.open(document.path, "rb"),
+        filename=document.filename,
+        content_type=document.content_type,
+        as_attachment=fmt != "pdf",
     )
     if not plan.is_published:
         response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _remove_old_documents(folder: str, prefix: str, *, keep: str) -> None:
-    try:
-        _dirs, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        path = f"{folder}/{name}"
-        if name.startswith(prefix) and path != keep:
-            default_storage.delete(path)
 
 
 # --- What changed between two years ---------------------------------------------------

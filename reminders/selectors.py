@@ -493,9 +493,12 @@ def followup_summary_context(period: ReportingPeriod, missing: list[Activity]) -
         for owner in owners:
             if not person_email(owner) and owner not in unreachable:
                 unreachable.append(owner)
+    reported = total - len(missing)
     return {
         "total": total,
-        "reported": total - len(missing),
+        "reported": reported,
+        # Whole per cent, rounded down, so "100 %" only when every one has reported.
+        "reported_share": (100 * reported) // total if total else None,
         "without_owner": without_owner,
         "unreachable": unreachable,
     }

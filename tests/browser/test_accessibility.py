@@ -184,6 +184,7 @@ NOT_PAGES = {
     "logout": "a POST action (the account menu's button); it redirects",
     "admin_password_reset": "the same page as password_reset, named for the admin's login",
     "plan:plan_document": "a PDF download",
+    "plan:plan_document_docx": "a Word (DOCX) download",
     "plan:report_request_retry": "a POST action; it redirects to the request's page",
     "plan:report_request_download": "a file download",
     "events:feed": "an .ics calendar feed",

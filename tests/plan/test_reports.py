@@ -231,10 +231,11 @@ def test_the_xlsx_has_a_row_per_activity_and_status_progress_comment_per_period(
     sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["Section number", "Section", "Activity id", "Activity"]
-    assert header[6:9] == [
+    assert header[6:10] == [
         "First four-month period: status",
         "First four-month period: progress (%)",
         "First four-month period: comment",
+        "First four-month period: reported",
     ]
     assert header[-4:] == ["Final status", "Final progress (%)", "Late", "Report missing"]
     assert sheet.freeze_panes == "A2"
@@ -244,6 +245,9 @@ def test_the_xlsx_has_a_row_per_activity_and_status_progress_comment_per_period(
     a1 = [c.value for c in rows[fp.a1.pk]]
     assert a1[3] == "To coordinate the traffic."
     assert a1[4] == "Anna Testsson"
+    reported = a1[9::4][:3]  # the "reported" cell of each period: a date cell
+    assert all(isinstance(when, datetime.datetime) for when in reported)
+    del a1[9:18:4]
     assert a1[6:15] == [
         "On track",
         20,
@@ -262,7 +266,7 @@ def test_the_xlsx_has_a_row_per_activity_and_status_progress_comment_per_period(
             if isinstance(cell.value, str) and cell.value[:1] in "=+-@":
                 assert cell.data_type == "s" and cell.quotePrefix, cell.value
     a3 = [c.value for c in rows[fp.a3.pk]]
-    assert a3[6:9] == [None, None, None]  # no report in tertial 1
+    assert a3[6:10] == [None, None, None, None]  # no report in tertial 1
 
 
 def test_the_xlsx_file_contains_no_formula(fp):
@@ -279,7 +283,7 @@ def test_the_csv_neutralises_formula_cells_and_opens_with_swedish_letters(fp):
     content = reports.followup_report_csv(fp.plan, "sv")
     assert content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert len(rows[0]) == 19
+    assert len(rows[0]) == 22
     assert rows[4:6] == [[], ["Sammanfattning"]]  # the summary follows the activities
     rows = rows[:4]
     cells = [cell for row in rows for cell in row]

@@ -146,7 +146,7 @@ def test_after_the_due_date_those_still_missing_are_reminded_and_the_secretariat
     [summary] = smtp.to("kansli@example.org")
     assert subject(summary) == ("Uppföljning Tertial 1 2031: 3 av 5 aktiviteter saknar rapport")
     text = body(summary)
-    assert "2 av 5 aktiviteter är rapporterade." in text
+    assert "2 av 5 aktiviteter är rapporterade (40\N{NO-BREAK SPACE}%)." in text
     assert "Ordna Mälartinget." in text and "Anna Andersson <anna@example.org>" in text
     assert "Utan ansvarig." in text and "ingen ansvarig angiven" in text
     assert "saknar e-postadress och har inte kunnat påminnas: Carl Carlsson." in text

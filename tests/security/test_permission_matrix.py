@@ -220,6 +220,10 @@ PAGES: dict[str, list[Case]] = {
         Case("adopted", EVERYONE, kwargs=year("adopted")),
         Case("draft", DRAFT_READERS, kwargs=year("draft")),
     ],
+    "plan:plan_document_docx": [
+        Case("adopted", EVERYONE, kwargs=year("adopted")),
+        Case("draft", DRAFT_READERS, kwargs=year("draft")),
+    ],
     "plan:plan_changes": [
         Case("adopted against archived", EVERYONE, kwargs=year("adopted")),
         Case("draft against adopted", DRAFT_READERS, kwargs=year("draft")),

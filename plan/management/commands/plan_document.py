@@ -4,17 +4,19 @@ from django.core.management.base import BaseCommand, CommandError
 from malardal.files import write_private_file
 from plan.models import Plan
 from plan.reports import plan_document_pdf
+from plan.word import plan_document_docx
 
 
 class Command(BaseCommand):
     help = (
-        "Write the operations plan of a year as a document (PDF) regenerated from the "
-        "data: every heading, text, goal and activity, with contents and page numbers."
+        "Write the operations plan of a year as a document regenerated from the data: "
+        "every heading, text, goal and activity. PDF (tagged, with contents and page "
+        "numbers) or DOCX (Word, with real heading and list styles)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("year", type=int, help="The plan's year, e.g. 2023.")
-        parser.add_argument("--format", dest="fmt", choices=["pdf"], default="pdf")
+        parser.add_argument("--format", dest="fmt", choices=["pdf", "docx"], default="pdf")
         parser.add_argument(
             "--language", choices=[code for code, _name in settings.LANGUAGES], default="sv"
         )
@@ -24,5 +26,6 @@ class Command(BaseCommand):
         plan = Plan.objects.filter(year=year).first()
         if plan is None:
             raise CommandError(f"There is no plan for {year}.")
-        write_private_file(output, plan_document_pdf(plan, language))
-        self.stdout.write(f"Wrote the {year} plan ({language}) to {output}.")
+        build = plan_document_docx if fmt == "docx" else plan_document_pdf
+        write_private_file(output, build(plan, language))
+        self.stdout.write(f"Wrote the {year} plan ({fmt}, {language}) to {output}.")
