@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import changes, documents, followup, reports, selectors, services
+from . import changes, downloads, followup, reports, selectors, services
 from .forms import DashboardFilterForm, ReportRequestForm, StatusReportForm
 from .models import Plan, ReportRequest, Status
 
@@ -267,9 +267,9 @@ def report_request_download(request, pk):
 
 def plan_document(request, year, fmt="pdf"):
     """The plan as a PDF (tagged) or a Word document in the page's language, made once
-    per version of the plan and kept in the file storage (plan.documents)."""
+    per version of the plan and kept in the file storage (plan.downloads)."""
     plan = _visible_plan(request, year)
-    document = documents.plan_document_file(plan=plan, language=get_language(), fmt=fmt)
+    document = downloads.plan_document_file(plan=plan, language=get_language(), fmt=fmt)
     response = FileResponse(
         default_storage.open(document.path, "rb"),
         filename=document.filename,
