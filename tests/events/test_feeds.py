@@ -39,7 +39,7 @@ def board():
 
 @pytest.fixture
 def events(db, board):
-    # UIDs as events made before UIDs were stored have them (migration 0005); new
+    # UIDs as events made before UIDs were stored have them (migration 0006); new
     # events get random ones (tests/events/test_calendar_changes.py).
     return {
         "allday": EventFactory(

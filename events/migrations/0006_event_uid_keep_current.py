@@ -18,7 +18,7 @@ def keep_current_uid(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0004_event_calendar_identity"),
+        ("events", "0005_event_calendar_identity"),
     ]
 
     operations = [

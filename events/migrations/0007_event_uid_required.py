@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0005_event_uid_keep_current"),
+        ("events", "0006_event_uid_keep_current"),
     ]
 
     operations = [

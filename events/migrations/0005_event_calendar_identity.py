@@ -1,7 +1,7 @@
 """Events get a calendar identity of their own (issue 13): a stored UID, a revision
 number (SEQUENCE), created/changed times, and a status so an event can be cancelled.
 
-The UID is added empty here, filled by 0005 and made unique and required by 0006: three
+The UID is added empty here, filled by 0006 and made unique and required by 0007: three
 migrations, so PostgreSQL never alters the table in the transaction that updated it.
 """
 
@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("events", "0003_calendar_token_hash"),
+        ("events", "0004_text_limits"),
     ]
 
     operations = [
