@@ -6,7 +6,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Event, Registration
 from events.services import registration_set
@@ -103,8 +103,9 @@ def test_a_closed_or_past_event_takes_no_registrations(client, member_user):
     past = EventFactory(start_date=days(-5), end_date=None, registration_open=True)
     client.force_login(member_user)
 
-    assert "not open for registration" in text_of(client.get(closed.get_absolute_url()))
-    assert "This event is over." in text_of(client.get(past.get_absolute_url()))
+    with translation.override("en"):
+        assert "not open for registration" in text_of(client.get(closed.get_absolute_url()))
+        assert "This event is over." in text_of(client.get(past.get_absolute_url()))
     for event in [closed, past]:
         response = register(client, event, "attending")
         assert response.status_code == 302

@@ -540,7 +540,8 @@ def test_a_lost_build_can_be_started_again(
     ReportRequest.objects.filter(pk=lost.pk).update(
         queued_at=timezone.now() - datetime.timedelta(minutes=20)
     )
-    html = client.get(lost.get_absolute_url()).content.decode()
+    with translation.override("en"):
+        html = client.get(lost.get_absolute_url()).content.decode()
     assert 'http-equiv="refresh"' not in html
     assert url("report_request_retry", pk=lost.pk) in html
     with django_capture_on_commit_callbacks(execute=True):
