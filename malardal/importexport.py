@@ -369,6 +369,31 @@ class TextWidget(widgets.Widget):
         return "" if value is None else value
 
 
+class ChoiceWidget(TextWidget):
+    """One of a field's choices: its code (``municipality``, as exports write it) or
+    its name in Swedish or English (``Kommun``, ``Municipality``), in any case. Anything
+    else is left for the model's validation to name as an invalid choice."""
+
+    def __init__(self, choices=(), **kwargs):
+        self.choices = list(choices)
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = super().clean(value, row=row, **kwargs)
+        if not value:
+            return value
+        text = value.strip()
+        codes = {str(code): str(code) for code, _label in self.choices}
+        if text in codes:
+            return text
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for code, label in self.choices:
+                    if str(label).casefold() == text.casefold():
+                        return str(code)
+        return text
+
+
 class ForeignKeyWidget(widgets.ForeignKeyWidget):
     """A relation by a readable key (a slug, a county code); an unknown key is a
     row error that names it, not a crash. A numeric code that a spreadsheet stripped of
@@ -529,6 +554,8 @@ class BaseResource(ModelResource):
             return DecimalWidget
         if isinstance(f, models.TimeField):
             return TimeWidget
+        if isinstance(f, models.CharField) and f.choices:
+            return lambda **kwargs: ChoiceWidget(choices=f.choices, null=f.null)
         if isinstance(f, models.CharField | models.TextField):
             return lambda **kwargs: TextWidget(null=f.null)
         return super().widget_from_django_field(f, default)
@@ -982,6 +1009,12 @@ class ImportExportAdminMixin(ImportExportMixin):
             ),
             *super().get_urls(),
         ]
+
+    def get_export_filename(self, request, queryset, file_format):
+        """ "organisationer-2023-05-04.xlsx": the list's name in the page's language and
+        the day in Stockholm."""
+        name = slugify(self.model._meta.verbose_name_plural) or self.model._meta.model_name
+        return f"{name}-{timezone.localdate().isoformat()}.{file_format.get_extension()}"
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """As upstream, but every format of ours gets typed values (dates, numbers) and

@@ -175,6 +175,24 @@ def test_csv_as_each_program_writes_it_imports_with_letters_and_codes_intact(
     assert orebro.county.code == "18"
 
 
+def test_choices_by_their_names_in_either_language(secretariat):
+    rows = [
+        ["Kortnamn", "Namn (sv)", "Typ"],
+        ["a", "A", "Kommun"],
+        ["b", "B", "university"],
+        ["c", "C", "REGION"],
+        ["d", "D", "Association"],
+    ]
+    preview = upload(secretariat, Organisation, excel_sv(rows))
+    assert preview.context["result"].totals["new"] == 4, text(preview)
+    confirm(secretariat, Organisation, preview)
+    kinds = dict(Organisation.objects.values_list("slug", "kind"))
+    assert kinds == {"a": "municipality", "b": "university", "c": "region", "d": "association"}
+    rows = [["Kortnamn", "Namn (sv)", "Typ"], ["e", "E", "Planet"]]
+    page = refused(upload(secretariat, Organisation, excel_sv(rows)))
+    assert "Planet" in page and "Post 1 (rad 2 i filen), kolumn ”Typ”" in page
+
+
 def test_english_headers_and_short_names_are_read_at_sv_and_swedish_at_en(secretariat):
     factories.CountyFactory(code="03")
     english = [
@@ -433,6 +451,7 @@ def test_the_template_has_the_columns_and_one_example_row_and_imports_back(
     response = secretariat.get(url(Organisation, "import_template", language))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')
+    assert "organis" in response["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == header and len(rows) == 2
@@ -507,6 +526,17 @@ def test_csv_for_excel_writes_decimal_commas():
         content
         == "namn;andel;antal;datum;tomt;ja;text\r\nÅsa;37,5;1000;2023-05-04;;1;'-2 veckor\r\n"
     )
+
+
+def test_an_export_is_named_in_the_page_language(secretariat):
+    from django.contrib import admin
+
+    resource = admin.site._registry[Organisation].resource_classes[0]
+    data = {"format": "1", "resource": "0", f"{resource.__name__.lower()}_slug": "on"}
+    today = timezone.localdate().isoformat()
+    for language, name in (("sv", "organisationer"), ("en", "organisations")):
+        response = secretariat.post(url(Organisation, "export", language), data)
+        assert response["Content-Disposition"] == f'attachment; filename="{name}-{today}.xlsx"'
 
 
 def test_plain_csv_stays_utf8_with_commas(secretariat, reports):
