@@ -294,7 +294,9 @@ def followup_report_csv(plan: Plan, language: str) -> bytes:
         report = _report_for_table(plan)
         tables = [(None, *followup_table(report)), (_("Summary"), *summary_table(report))]
     out = io.StringIO()
-    writer = csv.writer(out)
+    # As Excel in Swedish reads and writes CSV (semicolons, CRLF), so the board's
+    # double-click opens it in columns (issue 13).
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for title, headers, rows in tables:
         if title is not None:
             writer.writerow([])

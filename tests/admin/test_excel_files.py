@@ -584,3 +584,15 @@ def test_xlsx_reads_what_xlsx_writes():
     dataset = tablib.Dataset(["a", datetime.date(2023, 1, 2)], headers=["x", "y"])
     back = XLSX().create_dataset(XLSX().export_data(dataset))
     assert back.dict == [{"x": "a", "y": datetime.datetime(2023, 1, 2)}]  # noqa: DTZ001
+
+
+def test_markup_in_a_cell_is_shown_as_text_in_the_preview_and_the_errors(secretariat):
+    factories.OrganisationFactory(slug="reglab", name_sv="Reglab")
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    rows = [["Kortnamn", "Namn (sv)"], ["reglab", payload]]
+    page = text(upload(secretariat, Organisation, excel_sv(rows)))
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    rows = [["Kortnamn", "Namn (sv)", "Typ"], ["ny", "Ny", payload]]
+    page = refused(upload(secretariat, Organisation, excel_sv(rows)))
+    assert "<script>alert" not in page and "&lt;script&gt;" in page

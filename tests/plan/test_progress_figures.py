@@ -209,7 +209,7 @@ def test_every_page_and_report_shows_the_same_figures(
             figure.report_missing,
         ]
     content = reports.followup_report_csv(plan, lang).decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(content)))
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     start = rows.index([summary])
     in_csv = summary_rows(rows[start + 2 :])
     assert in_csv[whole] == [str(v) for v in plan_row] + [scope_text]

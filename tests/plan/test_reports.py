@@ -282,7 +282,9 @@ def test_the_xlsx_file_contains_no_formula(fp):
 def test_the_csv_neutralises_formula_cells_and_opens_with_swedish_letters(fp):
     content = reports.followup_report_csv(fp.plan, "sv")
     assert content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    # Semicolons and CRLF, as Excel in Swedish writes CSV: a double-click opens columns.
+    assert b";" in content.split(b"\r\n", 1)[0]
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows[0]) == 22
     assert rows[4:6] == [[], ["Sammanfattning"]]  # the summary follows the activities
     rows = rows[:4]
