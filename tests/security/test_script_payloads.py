@@ -347,7 +347,7 @@ def fetch_outputs(w, problems):
             if fmt == "pdf":
                 shown |= pdf_markers(content, where, problems)
             elif fmt == "csv":
-                rows = csv.reader(io.StringIO(content.decode("utf-8-sig")))
+                rows = csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";")
                 shown |= cell_markers([c for row in rows for c in row], w.payloads, where, problems)
             else:
                 book = openpyxl.load_workbook(io.BytesIO(content))
