@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
-        from . import checks, forms, signals  # noqa: F401 - connects the receivers, checks
+        from . import checks, forms, guards, signals  # noqa: F401 - receivers, checks
+
+        # No user but a superuser changes a staff or superuser login, by any path.
+        guards.connect()
 
         # The admin's login page shows the same lock-out message as the site's.
         admin.site.login_form = forms.AdminLoginForm

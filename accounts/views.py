@@ -45,6 +45,18 @@ class PasswordResetView(auth_views.PasswordResetView):
         return {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
+        # In the audit trail, with the client's address (issue 11): which logins a link
+        # was asked for, or the address typed when it matches none.
+        from audit.models import AuditEntry
+        from audit.recorder import record
+
+        email = form.cleaned_data["email"]
+        logins = list(form.get_users(email))
+        for login in logins:
+            record(AuditEntry.Action.PASSWORD_RESET, login)
+        if not logins:
+            record(AuditEntry.Action.PASSWORD_RESET, None, object_repr=email[:300])
+
         if not password_reset_address_allowed(ip=client_ip(self.request)):
             return HttpResponseRedirect(self.get_success_url())
         return super().form_valid(form)

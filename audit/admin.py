@@ -20,7 +20,15 @@ def _show(value):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: the trail is written by the recorder and never edited by hand."""
 
-    list_display = ["timestamp", "action", "kind", "object_repr", "user_repr", "changed_fields"]
+    list_display = [
+        "timestamp",
+        "action",
+        "kind",
+        "object_repr",
+        "user_repr",
+        "client_address",
+        "changed_fields",
+    ]
     list_display_links = ["timestamp", "object_repr"]
     list_filter = [
         "action",
@@ -29,7 +37,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "timestamp",
     ]
     list_select_related = ["content_type"]
-    search_fields = ["object_repr", "object_id", "user_repr"]
+    search_fields = ["object_repr", "object_id", "user_repr", "client_address"]
     date_hierarchy = "timestamp"
     show_full_result_count = False
     fields = [
@@ -40,6 +48,7 @@ class AuditEntryAdmin(admin.ModelAdmin):
         "object_id",
         "user_repr",
         "source",
+        "client_address",
         "changes_table",
     ]
     readonly_fields = fields

@@ -7,6 +7,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
-        from . import recorder
+        from . import auth, recorder
 
         recorder.connect_signals()
+        # Logins, logouts, failed logins and lock-outs (issue 11).
+        auth.connect()

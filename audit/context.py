@@ -21,6 +21,7 @@ class Actor:
     user: Any  # a user instance or None
     label: str
     source: str
+    address: str | None = None  # the client's IP address, in a request
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,12 @@ class _Context:
     request: Any = None
     user: Any = None
     source: str = ""
+    address: str | None = None
 
 
 _current: ContextVar[_Context | None] = ContextVar("audit_context", default=None)
+# Set while a service writes one entry of its own for what it does (an erasure).
+_suspended: ContextVar[bool] = ContextVar("audit_suspended", default=False)
 
 
 def _command_source() -> str:
@@ -52,13 +56,32 @@ def current_actor() -> Actor:
         return Actor(None, SYSTEM, _command_source())
     user = context.user
     source = context.source
+    address = context.address
     if context.request is not None:
+        from accounts.net import client_ip
+
         request = context.request
         user = getattr(request, "user", None)
         source = source or f"{request.method} {request.path}"[:300]
+        address = client_ip(request)
     if user is None or not getattr(user, "is_authenticated", False):
-        return Actor(None, SYSTEM if context.request is None else "anonymous", source)
-    return Actor(user, user.get_username(), source)
+        return Actor(None, SYSTEM if context.request is None else "anonymous", source, address)
+    return Actor(user, user.get_username(), source, address)
+
+
+def recording_suspended() -> bool:
+    return _suspended.get()
+
+
+@contextlib.contextmanager
+def suspend_recording():
+    """Record nothing from signals inside the block: for a service that writes one
+    entry of its own saying what it did (members.services.person_erase)."""
+    token = _suspended.set(True)
+    try:
+        yield
+    finally:
+        _suspended.reset(token)
 
 
 @contextlib.contextmanager
@@ -79,7 +102,14 @@ def acting_as(user, source: str = ""):
         with acting_as(request_user, source="task build_report"):
             report_build(...)
     """
-    token = _current.set(_Context(user=user, source=source or _command_source()))
+    # Inside a request (a service acting for its user), the request's address stays.
+    outer = _current.get()
+    address = outer.address if outer is not None else None
+    if outer is not None and outer.request is not None:
+        from accounts.net import client_ip
+
+        address = client_ip(outer.request)
+    token = _current.set(_Context(user=user, source=source or _command_source(), address=address))
     try:
         yield
     finally:

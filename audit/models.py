@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
@@ -19,9 +20,17 @@ class AuditEntry(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Changed")
         DELETE = "delete", _("Deleted")
+        # What happened to logins (issue 11), with the client's address.
+        LOGIN = "login", _("Logged in")
+        LOGOUT = "logout", _("Logged out")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKOUT = "lockout", _("Locked out")
+        PASSWORD_RESET = "password_reset", _("Password reset asked for")
+        # One entry for an erasure of personal data: what was erased, not the values.
+        ERASE = "erase", _("Personal data erased")
 
     timestamp = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
     content_type = models.ForeignKey(
         ContentType,
         verbose_name=_("kind of object"),
@@ -48,6 +57,12 @@ class AuditEntry(models.Model):
         blank=True,
         help_text=_("The address of the request, or the command, that made the change."),
     )
+    client_address = models.GenericIPAddressField(
+        _("client address"),
+        null=True,
+        blank=True,
+        help_text=_("The IP address the request came from."),
+    )
 
     class Meta:
         ordering = ["-timestamp", "-pk"]
@@ -57,3 +72,14 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        # Append-only: an entry, once written, is never changed or deleted through the
+        # ORM's object methods. The one rewrite the law asks for (erasing a person's own
+        # values, members.services.person_erase) is itself recorded as an entry.
+        if not self._state.adding:
+            raise PermissionDenied("Audit entries cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit entries cannot be deleted.")

@@ -12,7 +12,12 @@ Signal receivers (connected in ``AuditConfig.ready``):
   on the object that has the field, from either side of the relation.
 
 Not seen: ``QuerySet.update()``, ``bulk_create()`` and raw SQL, which send no signals;
-and fixture loading (``raw=True``), which is not a user's change.
+and fixture loading (``raw=True``), which is not a user's change. Code that writes
+audited rows in bulk records them itself with :func:`record_created` (the roll-over);
+``tests/audit/test_bulk_writes.py`` finds every bulk write in the code and fails on one
+that is neither recorded nor explained. Events no signal reports (logins, lock-outs,
+erasures) are written with :func:`record`. Every entry has the client's address when
+there is a request.
 """
 
 import datetime
@@ -27,7 +32,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 
 from malardal.admin_site import SECRET_FIELDS as ADMIN_SECRET_FIELDS
 
-from .context import current_actor
+from .context import Actor, current_actor, recording_suspended
 
 # The apps whose models are audited, and the login models (who may do what).
 AUDITED_APPS = ("members", "plan", "ebs", "ebm", "events", "documents", "about")
@@ -136,22 +141,73 @@ def _repr(instance):
         return f"{instance._meta.verbose_name} #{instance.pk}"[:300]
 
 
-def _write(action, instance, changes, using):
+def _entry(action, instance, changes, using, *, object_repr=None, by=None):
     from .models import AuditEntry
 
     actor = current_actor()
-    AuditEntry.objects.using(using).create(
+    if by is not None:
+        actor = Actor(by, by.get_username(), actor.source, actor.address)
+    return AuditEntry(
         action=action,
-        content_type=ContentType.objects.db_manager(using).get_for_model(
-            instance, for_concrete_model=False
+        content_type=(
+            ContentType.objects.db_manager(using).get_for_model(instance, for_concrete_model=False)
+            if instance is not None
+            else None
         ),
-        object_id=str(instance.pk),
-        object_repr=_repr(instance),
+        object_id=str(instance.pk) if instance is not None else "",
+        object_repr=(object_repr if object_repr is not None else _repr(instance))[:300],
         changes=changes,
         user=actor.user,
         user_repr=actor.label[:150],
         source=actor.source,
+        client_address=actor.address,
     )
+
+
+def _write(action, instance, changes, using):
+    if recording_suspended():
+        return
+    _entry(action, instance, changes, using).save(using=using)
+
+
+def record(action, instance=None, *, changes=None, object_repr=None, by=None, using="default"):
+    """Write one entry that no signal writes: a login, a lock-out, an erasure. The
+    actor (unless `by` names the user), source and client address are the current ones
+    (audit.context). Returns the entry."""
+    entry = _entry(action, instance, changes or {}, using, object_repr=object_repr, by=by)
+    entry.save(using=using)
+    return entry
+
+
+def record_created(objects, *, using="default"):
+    """Write a create entry for each of `objects`, saved by ``bulk_create()`` (which
+    sends no signals), with every field's value and, for their many-to-many fields,
+    the related objects' labels. Call it after the rows and their relations are
+    written, in the same transaction."""
+    from django.db.models import prefetch_related_objects
+
+    from .models import AuditEntry
+
+    objects = list(objects)
+    if not objects or recording_suspended():
+        return []
+    model = type(objects[0])
+    m2m = [f.name for f in model._meta.local_many_to_many]
+    if m2m:
+        prefetch_related_objects(objects, *m2m)
+    entries = []
+    for obj in objects:
+        changes = {
+            name: _mask(name, None, value)
+            for name, value in _snapshot(obj).items()
+            if value not in (None, "")
+        }
+        for name in m2m:
+            labels = sorted(_label(o) for o in getattr(obj, name).all())
+            if labels:
+                changes[name] = [None, labels]
+        entries.append(_entry("create", obj, changes, using))
+    return AuditEntry.objects.using(using).bulk_create(entries, batch_size=500)
 
 
 # --- receivers ----------------------------------------------------------------------

@@ -1,14 +1,19 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from accounts.permissions import CHANGE_USER, linkable_logins, may_link_login
 from malardal.importexport import ImportExportTranslationAdmin
 
 from .admin_actions import erase_personal_data, export_personal_data
 from .models import Body, County, Organisation, Partnership, Person, Role
 from .resources import OrganisationResource, PersonResource
+from .services import person_save
 
 
 @admin.register(County)
@@ -52,8 +57,34 @@ class OrganisationAdmin(ImportExportTranslationAdmin):
     ]
 
 
+class PersonAdminForm(forms.ModelForm):
+    """The person's form. Linking, relinking or unlinking a login is checked against
+    the rights of the user saving (accounts.permissions), as a field error; the service
+    checks again when saving."""
+
+    actor = None  # set per request by PersonAdmin.get_form
+
+    def clean_user(self):
+        login = self.cleaned_data.get("user")
+        old = self.instance.user if self.instance.pk and self.instance.user_id else None
+        if (login and login.pk) != (old and old.pk):
+            for changed in (old, login):
+                if changed is not None and not may_link_login(self.actor, changed):
+                    raise ValidationError(
+                        gettext(
+                            "You may not link a person to the login “%(login)s” or unlink "
+                            "it: that needs the right to change users, and a superuser for "
+                            "a login with staff or superuser status."
+                        )
+                        % {"login": changed.get_username()},
+                        code="login_link",
+                    )
+        return login
+
+
 @admin.register(Person)
 class PersonAdmin(ImportExportTranslationAdmin):
+    form = PersonAdminForm
     resource_classes = [PersonResource]
     # Personal data: everything held about a person as JSON; erasure (issue 6).
     actions = [export_personal_data, erase_personal_data]
@@ -80,6 +111,40 @@ class PersonAdmin(ImportExportTranslationAdmin):
     @admin.display(description=_("login"), boolean=True, ordering="user")
     def has_login(self, obj):
         return obj.user_id is not None
+
+    def _may_edit_login(self, request, obj):
+        if not request.user.has_perm(CHANGE_USER) and not request.user.is_superuser:
+            return False
+        return obj is None or obj.user_id is None or may_link_login(request.user, obj.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking a login needs the right to change users (issue 11): without it, or on
+        # a person whose login the user may not change, the login is shown, not edited.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self._may_edit_login(request, obj):
+            fields.append("user")
+        return fields
+
+    def get_autocomplete_fields(self, request):
+        fields = list(super().get_autocomplete_fields(request))
+        if not request.user.has_perm(CHANGE_USER) and not request.user.is_superuser:
+            fields.remove("user")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = linkable_logins(
+                request.user, db_field.remote_field.model._default_manager.all()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    def save_model(self, request, obj, form, change):
+        person_save(person=obj, by=request.user)
 
 
 @admin.register(Body)

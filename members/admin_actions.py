@@ -5,6 +5,7 @@ import json
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .selectors import person_personal_data
-from .services import person_erase
+from .services import person_erase, person_erase_check
 
 
 @admin.action(description=_("Export all personal data (JSON)"), permissions=["change"])
@@ -36,6 +37,19 @@ def export_personal_data(modeladmin, request, queryset):
 
 @admin.action(description=_("Erase personal data"), permissions=["delete"])
 def erase_personal_data(modeladmin, request, queryset):
+    # Erasure closes the person's login: only a superuser erases a person whose login
+    # has staff or superuser status (issue 11). Refused as a whole, before anything.
+    refused = []
+    for person in queryset.select_related("user"):
+        try:
+            person_erase_check(person=person, by=request.user)
+        except PermissionDenied as error:
+            refused.append(" ".join(error.args) or str(person))
+    if refused:
+        for message in refused:
+            modeladmin.message_user(request, message, messages.ERROR)
+        modeladmin.message_user(request, gettext("Nothing was erased."), messages.ERROR)
+        return None
     if request.POST.get("confirm") == "yes":
         count = 0
         for person in queryset:

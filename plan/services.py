@@ -20,6 +20,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
+from audit.recorder import record_created
+
 from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
 from .models import (
@@ -473,6 +475,7 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             copy.save()
             goal_map[goal.pk] = copy
 
+        items_written = []
         for area in PriorityArea.objects.filter(plan=plan).prefetch_related("items"):
             area_copy = _copy(area, plan=new_plan)
             area_copy.full_clean()
@@ -480,7 +483,7 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             items = [_copy(item, area=area_copy) for item in area.items.all()]
             for item in items:
                 item.full_clean()
-            PriorityAreaItem.objects.bulk_create(items)
+            items_written.extend(PriorityAreaItem.objects.bulk_create(items))
 
         priorities = [
             _copy(p, plan=new_plan) for p in CommunicationPriority.objects.filter(plan=plan)
@@ -541,6 +544,14 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             for a in activities
             for o in a.organisations.all()
         )
+
+        # bulk_create() sends no signals: one audit entry per row it wrote (issue 11),
+        # with the sections' parents and the activities' owners and organisations.
+        record_created(items_written)
+        record_created(priorities)
+        record_created(section_map.values())
+        record_created(goals)
+        record_created(activity_map.values())
 
         reporting_periods_create_default(plan=new_plan)
     return new_plan

@@ -121,13 +121,15 @@ def test_who_may_do_what_is_recorded_and_secrets_are_not(db):
     assert all("md5$" not in str(e.changes) for e in user_entries)
 
 
-def test_logging_in_is_not_a_change(client, db):
+def test_logging_in_is_not_a_change_but_a_login(client, db):
     user = factories.UserFactory(username="loggar")
     before = AuditEntry.objects.count()
     assert client.login(username="loggar", password="correct horse battery staple")
     user.refresh_from_db()
     assert user.last_login is not None
-    assert AuditEntry.objects.count() == before
+    # One entry: the login (issue 11), not a change of the user.
+    assert AuditEntry.objects.count() == before + 1
+    assert AuditEntry.objects.latest("pk").action == AuditEntry.Action.LOGIN
 
 
 def test_a_rolled_back_change_leaves_no_entry(db):

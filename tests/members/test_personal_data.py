@@ -246,19 +246,59 @@ def test_erasing_a_person_keeps_the_plans_history(client, secretariat_user, anna
     for log in LogEntry.objects.all():
         assert "Anna Ek" not in log.object_repr
 
-    # The erasure is on record: what changed, by whom.
+    # The erasure is on record, once: what was erased, by whom, never the values.
     erased = AuditEntry.objects.filter(
-        source=f"person_erase #{person.pk}",
-        content_type__model="person",
-        object_id=str(person.pk),
-        action="update",
+        content_type__model="person", object_id=str(person.pk), action="erase"
     ).get()
     assert erased.user == secretariat_user
+    assert erased.source == f"person_erase #{person.pk}"
     assert erased.changes["email"] == ["[erased]", ""]
     assert erased.changes["last_name"] == ["[erased]", f"#{person.pk}"]
+    assert erased.changes["user"] == ["[erased]", f"erased-{user.pk}"]
+    assert erased.changes["registrations_deleted"] == [None, [f"#{anna['registration'].pk}"]]
+    assert erased.changes["audit_entries_rewritten"][1]["about_them"] >= 2
+    # Its own writes left no other entries.
+    assert not AuditEntry.objects.filter(source=f"person_erase #{person.pk}").exclude(
+        pk=erased.pk
+    ).exists()
     assert LogEntry.objects.filter(
         object_id=str(person.pk), change_message=in_swedish("Erased personal data.")
     ).exists()
+
+
+def test_erasing_keeps_what_others_typed_and_signs_her_entries_with_a_pseudonym(
+    db, secretariat_user, anna
+):
+    """Only the person's own stored values go (issue 11): her name typed by someone else
+    in a comment or a text is their writing and stays; what she did stays, signed
+    "erased-<id>"."""
+    person, user = anna["person"], anna["user"]
+    with acting_as(secretariat_user):
+        activity = factories.ActivityFactory(text_sv="Anna Ek leder arbetet")
+    with acting_as(user):
+        goal = factories.GoalFactory(text_sv="Ett mål Anna skrev")
+    person_erase(person=person, by=secretariat_user)
+
+    typed = AuditEntry.objects.get(
+        content_type__model="activity", object_id=str(activity.pk), action="create"
+    )
+    assert typed.changes["text_sv"] == [None, "Anna Ek leder arbetet"]
+    assert typed.user_repr == "kansli"
+    hers = AuditEntry.objects.get(
+        content_type__model="goal", object_id=str(goal.pk), action="create"
+    )
+    assert hers.user_id == user.pk
+    assert hers.user_repr == f"erased-{user.pk}"
+    assert hers.changes["text_sv"] == [None, "Ett mål Anna skrev"]
+    # The phone change about her: both values erased, who made it kept.
+    about = AuditEntry.objects.filter(
+        content_type__model="person",
+        object_id=str(person.pk),
+        changes__has_key="phone",
+        action="update",
+    ).get()
+    assert about.changes["phone"] == ["[erased]", "[erased]"]
+    assert about.user_repr == "kansli"
 
 
 def test_erasing_does_not_touch_other_people(db, secretariat_user, anna):
