@@ -258,9 +258,11 @@ def test_erasing_a_person_keeps_the_plans_history(client, secretariat_user, anna
     assert erased.changes["registrations_deleted"] == [None, [f"#{anna['registration'].pk}"]]
     assert erased.changes["audit_entries_rewritten"][1]["about_them"] >= 2
     # Its own writes left no other entries.
-    assert not AuditEntry.objects.filter(source=f"person_erase #{person.pk}").exclude(
-        pk=erased.pk
-    ).exists()
+    assert (
+        not AuditEntry.objects.filter(source=f"person_erase #{person.pk}")
+        .exclude(pk=erased.pk)
+        .exists()
+    )
     assert LogEntry.objects.filter(
         object_id=str(person.pk), change_message=in_swedish("Erased personal data.")
     ).exists()
