@@ -55,6 +55,14 @@ def secretariat(db, secretariat_user):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Requests to /en/ pages activate English in this thread; later tests expect the
+    default language back."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 # --- the write paths ---------------------------------------------------------------
 
 

@@ -63,6 +63,14 @@ LOGIN_FIELDS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _language_restored():
+    """Requests to /en/ pages activate English in this thread; later tests expect the
+    default language back."""
+    with translation.override(translation.get_language()):
+        yield
+
+
 def _user_foreign_keys(model):
     return [
         f
