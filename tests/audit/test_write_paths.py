@@ -180,7 +180,8 @@ def test_logins_failures_and_lockouts_are_recorded_with_the_address(db, settings
     assert failed[0].object_id == str(user.pk)
     assert "fel" not in str([e.changes for e in failed])  # never a password
     locked = AuditEntry.objects.filter(action=Action.LOCKOUT)
-    assert [e.object_repr for e in locked] == ["user:loggar"]
+    # The lock is on the (user name, address) pair (accounts.services).
+    assert [e.object_repr for e in locked] == [f"pair:loggar|{ADDRESS}"]
     assert locked.get().client_address == ADDRESS
 
     settings.LOGIN_FAILURE_LIMIT = 5
