@@ -10,9 +10,10 @@ from .selectors import contact_details
 
 @admin.register(ContactDetails)
 class ContactDetailsAdmin(TranslationAdmin):
-    """One row: the list leads straight to it; it is neither added twice nor deleted."""
+    """One row: it is neither added twice (the add form leads to it) nor deleted."""
 
     fields = services.FIELDS
+    list_display = ["__str__", "email", "phone"]
 
     def add_view(self, request, form_url="", extra_context=None):
         # Checked here, not in has_add_permission, which the admin's menu asks on every
@@ -24,15 +25,6 @@ class ContactDetailsAdmin(TranslationAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-    def changelist_view(self, request, extra_context=None):
-        if request.method != "GET":
-            # Actions (none apply: the row cannot be deleted) are answered by Django.
-            return super().changelist_view(request, extra_context)
-        details = contact_details()
-        if details.pk is None:
-            return redirect(reverse("admin:about_contactdetails_add"))
-        return redirect(reverse("admin:about_contactdetails_change", args=[details.pk]))
 
     def save_model(self, request, obj, form, change):
         saved = services.contact_details_update(

@@ -79,10 +79,6 @@ def test_contact_details_are_the_secretariats_and_never_invented(client, setting
         username="kansli", is_staff=True, groups=[roles.SECRETARIAT]
     )
     client.force_login(secretariat)
-    # The admin's list leads to the one row (a form to add it the first time).
-    response = client.get(reverse("admin:about_contactdetails_changelist"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("admin:about_contactdetails_add")
     response = client.post(
         reverse("admin:about_contactdetails_add"),
         {
@@ -105,8 +101,10 @@ def test_contact_details_are_the_secretariats_and_never_invented(client, setting
     # Not twice: the form to add leads to the one row.
     response = client.get(reverse("admin:about_contactdetails_add"))
     assert response["Location"] == reverse("admin:about_contactdetails_change", args=[details.pk])
-    response = client.get(reverse("admin:about_contactdetails_changelist"))
-    assert response["Location"] == reverse("admin:about_contactdetails_change", args=[details.pk])
+    assert (
+        "kansliet@example.org"
+        in client.get(reverse("admin:about_contactdetails_changelist")).content.decode()
+    )
 
     client.logout()
     for name in ("contact", "accessibility", "personal_data"):

@@ -582,7 +582,7 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "documents.Document": both({**EDIT, "add": DENIED}, delete_selected=DELETE_SELECTED),
     # One row: the list forwards to it; it is not added twice, nor deleted.
     "about.ContactDetails": both(
-        {**EDIT, "changelist": REDIRECT, "add": REDIRECT, "delete": DENIED},
+        {**EDIT, "add": REDIRECT, "delete": DENIED},
         delete_selected={"secretariat": REFUSED, "superuser": REFUSED},
     ),
     "reminders.ContactPreference": DOMAIN,
