@@ -18,6 +18,8 @@ BOARD_PERMISSIONS = MEMBER_PERMISSIONS + [
     "plan.view_draft_plan",
     "plan.view_followup_dashboard",
     "plan.request_followup_report",
+    # Record how far a goal was achieved in a period (plan.services.goal_assessment_create).
+    "plan.add_goalassessment",
 ]
 
 # The secretariat gets every add/change/delete/view permission of the domain apps

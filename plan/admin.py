@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
 from django.utils.html import format_html
@@ -16,9 +17,12 @@ from members.models import Person
 from . import services
 from .models import (
     Activity,
+    ActivityGoal,
+    AssessmentLevel,
     CommunicationPriority,
     DirectionGoal,
     Goal,
+    GoalAssessment,
     Indicator,
     IndicatorValue,
     Plan,
@@ -30,6 +34,7 @@ from .models import (
     Status,
     StatusUpdate,
 )
+from .numbers import DecimalCommaField
 from .resources import ActivityResource, GoalResource, StatusUpdateResource
 
 
@@ -291,6 +296,82 @@ class ActivityInline(TranslationStackedInline):
     show_change_link = True
 
 
+class ActivityGoalFormsetSaving:
+    """Links between activities and goals, edited inline, are saved and removed through
+    the services (which check that goal and activity are of the same year)."""
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ActivityGoal:
+            return super().save_formset(request, form, formset, change)
+        links = formset.save(commit=False)
+        for link in formset.deleted_objects:
+            services.activity_goal_delete(link=link)
+        for link in links:
+            services.activity_goal_save(link=link)
+        formset.save_m2m()
+
+
+class ActivityGoalInline(admin.TabularInline):
+    """The goals an activity contributes to, in order."""
+
+    model = ActivityGoal
+    fk_name = "activity"
+    extra = 0
+    fields = ["order", "goal"]
+    autocomplete_fields = ["goal"]
+    verbose_name = _("contributes to goal")
+    verbose_name_plural = _("contributes to goals")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("goal__section__plan")
+
+
+@admin.register(ActivityGoal)
+class ActivityGoalAdmin(admin.ModelAdmin):
+    """Every link between an activity and a goal, to review them across a plan; they
+    are usually edited inline on the goal's or the activity's page."""
+
+    list_display = ["activity_text", "goal_text", "plan_year", "order"]
+    list_filter = ["goal__section__plan"]
+    list_select_related = ["activity", "goal__section__plan"]
+    search_fields = ["activity__text_sv", "activity__text_en", "goal__text_sv", "goal__text_en"]
+    autocomplete_fields = ["activity", "goal"]
+    fields = ["activity", "goal", "order"]
+
+    def save_model(self, request, obj, form, change):
+        services.activity_goal_save(link=obj)
+
+    def delete_model(self, request, obj):
+        services.activity_goal_delete(link=obj)
+
+    @admin.display(description=_("activity"), ordering="activity__text")
+    def activity_text(self, obj):
+        return _short(obj.activity.text, 60)
+
+    @admin.display(description=_("overall goal"), ordering="goal__text")
+    def goal_text(self, obj):
+        return _short(obj.goal.text, 60)
+
+    @admin.display(description=_("plan"), ordering="goal__section__plan__year")
+    def plan_year(self, obj):
+        return obj.goal.section.plan.year
+
+
+class GoalActivityInline(admin.TabularInline):
+    """The activities that contribute to a goal."""
+
+    model = ActivityGoal
+    fk_name = "goal"
+    extra = 0
+    fields = ["activity", "order"]
+    autocomplete_fields = ["activity"]
+    verbose_name = _("contributing activity")
+    verbose_name_plural = _("contributing activities")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("activity__section__plan")
+
+
 @admin.register(Section)
 class SectionAdmin(TranslationAdmin):
     list_display = [
@@ -350,15 +431,24 @@ class SectionAdmin(TranslationAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(ImportExportTranslationAdmin):
+class GoalAdmin(ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
     resource_classes = [GoalResource]
     list_display = ["short_text", "section", "plan_year", "order"]
     list_filter = ["section__plan", "section__programme"]
     list_select_related = ["section__plan"]
-    search_fields = ["text_sv", "text_en", "section__number", "section__heading_sv"]
+    # The year too: goals recur in every year's plan once rolled over.
+    search_fields = [
+        "text_sv",
+        "text_en",
+        "section__number",
+        "section__heading_sv",
+        "section__plan__year",
+    ]
     autocomplete_fields = ["section"]
     ordering = ["section__plan", "section__order", "order", "pk"]
-    fields = ["section", "order", ("text_sv", "text_en")]
+    fields = ["section", "order", ("text_sv", "text_en"), "carried_from"]
+    readonly_fields = ["carried_from"]
+    inlines = [GoalActivityInline]
 
     @admin.display(description=_("text"), ordering="text")
     def short_text(self, obj):
@@ -389,7 +479,7 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ImportExportTranslationAdmin):
+class ActivityAdmin(ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
     resource_classes = [ActivityResource]
     list_display = [
         "short_text",
@@ -407,6 +497,7 @@ class ActivityAdmin(ImportExportTranslationAdmin):
         "text_en",
         "section__number",
         "section__heading_sv",
+        "section__plan__year",
         "owners__first_name",
         "owners__last_name",
         "organisations__name_sv",
@@ -422,7 +513,7 @@ class ActivityAdmin(ImportExportTranslationAdmin):
         "organisations",
         ("start_date", "end_date"),
     ]
-    inlines = [StatusUpdateInline]
+    inlines = [ActivityGoalInline, StatusUpdateInline]
 
     def get_queryset(self, request):
         return (
@@ -520,29 +611,155 @@ class StatusUpdateAdmin(ImportExportModelAdmin):
         return _short(obj.activity.text, 60)
 
 
+# --- Goal assessments -----------------------------------------------------------------
+
+
+def colour_swatch(colour):
+    # An SVG fill, not a style attribute: the Content-Security-Policy forbids inline
+    # styles.
+    return format_html(
+        '<svg width="16" height="16" aria-hidden="true" focusable="false">'
+        '<rect width="16" height="16" fill="{}" stroke="#000"/></svg> {}',
+        colour,
+        colour,
+    )
+
+
+@admin.register(AssessmentLevel)
+class AssessmentLevelAdmin(TranslationAdmin):
+    list_display = ["name", "slug", "swatch", "counts_as_assessed", "order"]
+    list_editable = ["order"]
+    list_filter = ["counts_as_assessed"]
+    search_fields = ["slug", "name_sv", "name_en"]
+    prepopulated_fields = {"slug": ["name_sv"]}
+    fields = [("name_sv", "name_en"), "slug", "colour", "counts_as_assessed", "order"]
+
+    @admin.display(description=_("colour"), ordering="colour")
+    def swatch(self, obj):
+        return colour_swatch(obj.colour)
+
+
+@admin.register(GoalAssessment)
+class GoalAssessmentAdmin(TranslationAdmin):
+    """Goal assessments as history: an assessment, once made, is read-only; a new view
+    is a new assessment. Who assessed and when is recorded, not typed."""
+
+    list_display = ["goal_text", "period", "level", "assessed_by", "assessed_at"]
+    list_filter = ["period__plan", "level", ("period", PeriodListFilter)]
+    list_select_related = ["goal", "period__plan", "level", "assessed_by"]
+    search_fields = ["goal__text_sv", "goal__text_en", "analysis_sv", "analysis_en"]
+    autocomplete_fields = ["goal", "period", "level"]
+    date_hierarchy = "assessed_at"
+    fields = [
+        "goal",
+        "period",
+        "level",
+        ("analysis_sv", "analysis_en"),
+        "assessed_by",
+        "assessed_at",
+    ]
+    readonly_fields = ["assessed_by", "assessed_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Only new assessments are saved here; the service records who and when and
+        # checks the period's lock under a row lock.
+        assessment = services.goal_assessment_create(
+            goal=obj.goal,
+            period=obj.period,
+            level=obj.level,
+            analysis=obj.analysis_sv or "",
+            analysis_en=obj.analysis_en or "",
+            user=request.user,
+        )
+        obj.pk = assessment.pk
+        obj.assessed_by = assessment.assessed_by
+        obj.assessed_at = assessment.assessed_at
+        obj._state.adding = False
+
+    @admin.display(description=_("overall goal"), ordering="goal__text")
+    def goal_text(self, obj):
+        return _short(obj.goal.text, 60)
+
+
 # --- Key figures ----------------------------------------------------------------------
+
+# "37,5" is 37.5 in every language of the admin (Django's own field would read it by
+# the active language's format, as 375 in English).
+DECIMAL_COMMA = {models.DecimalField: {"form_class": DecimalCommaField}}
 
 
 class IndicatorValueInline(TranslationTabularInline):
     model = IndicatorValue
     extra = 0
-    fields = ["year", "value", "note_sv", "note_en", "source_sv", "source_en"]
+    formfield_overrides = DECIMAL_COMMA
+    fields = [
+        "year",
+        "value",
+        "headline_sv",
+        "headline_en",
+        "note_sv",
+        "note_en",
+        "source_sv",
+        "source_en",
+    ]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(TranslationAdmin):
-    list_display = ["name", "unit", "order"]
+    list_display = ["name", "unit", "belongs_to", "direction", "order"]
     list_editable = ["order"]
+    list_filter = ["direction", "plan", "section__plan", "goal__section__plan"]
+    list_select_related = ["plan", "section__plan", "goal__section__plan"]
     search_fields = ["slug", "name_sv", "name_en"]
     prepopulated_fields = {"slug": ["name_sv"]}
-    fields = [
-        ("name_sv", "name_en"),
-        "slug",
-        ("unit_sv", "unit_en"),
-        ("description_sv", "description_en"),
-        "order",
+    autocomplete_fields = ["plan", "section", "goal"]
+    formfield_overrides = DECIMAL_COMMA
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("name_sv", "name_en"),
+                    "slug",
+                    ("unit_sv", "unit_en"),
+                    ("description_sv", "description_en"),
+                    "order",
+                ]
+            },
+        ),
+        (
+            _("Belongs to (one of)"),
+            {"fields": ["plan", "section", "goal", "carried_from"]},
+        ),
+        (
+            _("Baseline and target"),
+            {
+                "fields": [
+                    "direction",
+                    ("baseline_value", "baseline_year"),
+                    ("target_value", "target_year"),
+                    ("note_sv", "note_en"),
+                ]
+            },
+        ),
     ]
+    readonly_fields = ["carried_from"]
     inlines = [IndicatorValueInline]
+
+    @admin.display(description=_("belongs to"))
+    def belongs_to(self, obj):
+        if obj.goal_id:
+            return f"{obj.goal.section.plan.year}: {_short(obj.goal.text, 40)}"
+        if obj.section_id:
+            return f"{obj.section.plan.year}: {obj.section}"
+        if obj.plan_id:
+            return str(obj.plan.year)
+        return "–"
 
 
 @admin.register(IndicatorValue)
@@ -552,7 +769,15 @@ class IndicatorValueAdmin(TranslationAdmin):
     list_select_related = ["indicator"]
     search_fields = ["indicator__name_sv", "indicator__name_en", "source_sv"]
     autocomplete_fields = ["indicator"]
-    fields = ["indicator", "year", "value", ("note_sv", "note_en"), ("source_sv", "source_en")]
+    formfield_overrides = DECIMAL_COMMA
+    fields = [
+        "indicator",
+        "year",
+        "value",
+        ("headline_sv", "headline_en"),
+        ("note_sv", "note_en"),
+        ("source_sv", "source_en"),
+    ]
 
 
 # --- Reports --------------------------------------------------------------------------

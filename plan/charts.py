@@ -179,3 +179,104 @@ def status_swatch_svg(colour: str) -> SafeString:
     """A small square in a status's colour, hidden from assistive technology: the
     status's name is always written next to it."""
     return _render("swatch.svg", {"colour": colour})
+
+
+def indicator_trend_svg(
+    points: Iterable,
+    *,
+    title: str,
+    target: tuple | None = None,
+    baseline: tuple | None = None,
+    width: int = 400,
+    height: int = 120,
+) -> SafeString:
+    """A small line chart of an indicator's values over the years, with its baseline
+    and target as marked points where it has them.
+
+    `points` is a sequence of ``(year, value, label)`` in any order (`label` is the
+    value as the page writes it, e.g. "37,5 %"); `target` and `baseline` are
+    ``(year, value, label)`` or None. Values without a year cannot be placed and are
+    left to the table beside the chart. The description names every point, so the
+    picture says nothing the text does not.
+    """
+    series = sorted((int(y), float(v), str(lbl)) for y, v, lbl in points)
+    marks = [(kind, m) for kind, m in (("baseline", baseline), ("target", target)) if m]
+    all_points = series + [(int(m[0]), float(m[1]), str(m[2])) for _kind, m in marks]
+    left, right, top, bottom = 96, 12, 10, 24
+    plot_w, plot_h = width - left - right, height - top - bottom
+    if not all_points:
+        return _render(
+            "trend.svg",
+            {
+                "id": _id(),
+                "title": title,
+                "desc": _("No values with a year."),
+                "width": width,
+                "height": height,
+                "empty": True,
+            },
+        )
+    years = [p[0] for p in all_points]
+    values = [p[1] for p in all_points]
+    first_year, last_year = min(years), max(years)
+    low, high = min(values + [0.0]), max(values)
+    if high == low:
+        high = low + 1
+
+    def x_of(year):
+        if last_year == first_year:
+            return left + plot_w / 2
+        return left + plot_w * (year - first_year) / (last_year - first_year)
+
+    def y_of(value):
+        return top + plot_h * (1 - (value - low) / (high - low))
+
+    # The axis is labelled at its top (the highest value, as the page writes it) and at
+    # its bottom (zero, or the lowest value where that is below zero).
+    high_label = max(all_points, key=lambda p: p[1])[2]
+    low_label = min(all_points, key=lambda p: p[1])[2] if low < 0 else "0"
+    line = " ".join(f"{round(x_of(y), 2)},{round(y_of(v), 2)}" for y, v, _l in series)
+    dots = [{"x": round(x_of(y), 2), "y": round(y_of(v), 2)} for y, v, _l in series]
+    mark_items = [
+        {
+            "kind": kind,
+            "x": round(x_of(int(m[0])), 2),
+            "y": round(y_of(float(m[1])), 2),
+        }
+        for kind, m in marks
+    ]
+    parts = [_("%(year)s: %(value)s") % {"year": y, "value": lbl} for y, _v, lbl in series]
+    if baseline:
+        parts.append(
+            _("baseline %(year)s: %(value)s") % {"year": baseline[0], "value": baseline[2]}
+        )
+    if target:
+        parts.append(_("target %(year)s: %(value)s") % {"year": target[0], "value": target[2]})
+    return _render(
+        "trend.svg",
+        {
+            "id": _id(),
+            "title": title,
+            "desc": "; ".join(parts) + ".",
+            "width": width,
+            "height": height,
+            "left": left,
+            "top": top,
+            "plot_right": left + plot_w,
+            "plot_bottom": top + plot_h,
+            "line": line,
+            "dots": dots,
+            "marks": mark_items,
+            "first_year": first_year,
+            "last_year": last_year,
+            "label_y": height - 6,
+            "high_label": high_label,
+            "low_label": low_label,
+            "axis_label_x": left - 4,
+            "high_y": round(y_of(high), 2) + 4,
+            "low_y": round(y_of(low), 2),
+            "line_colour": BAR_COLOUR,
+            "target_colour": "#1a7f37",  # 5.1:1 against white
+            "baseline_colour": "#595959",  # 7:1 against white
+        },
+    )

@@ -18,6 +18,16 @@ DEFAULT_STATUSES = [
     ("cancelled", "Avbruten", "Cancelled", "#5a2d82", 0, False),
 ]
 
+# slug, Swedish name, English name, colour, counts as assessed. The level's name is
+# always shown beside its colour; each colour has a contrast of at least 4.5:1 against
+# white, so it also works as the background of white text (tests/plan/test_goals.py).
+DEFAULT_ASSESSMENT_LEVELS = [
+    ("achieved", "Uppfyllt", "Achieved", "#1a7f37", True),
+    ("partly-achieved", "Delvis uppfyllt", "Partly achieved", "#8a5a00", True),
+    ("not-achieved", "Ej uppfyllt", "Not achieved", "#b3261e", True),
+    ("not-assessed", "Ej bedömt", "Not assessed", "#595959", False),
+]
+
 
 def default_periods(year: int) -> list[dict]:
     """The three default reporting periods of a plan year: the first and second tertial

@@ -105,3 +105,61 @@ class DashboardFilterForm(forms.Form):
     @property
     def active(self) -> bool:
         return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+
+
+class GoalAssessmentForm(forms.Form):
+    """The board's or the secretariat's assessment of a goal on the goal page. The
+    rules (permission, the period's lock, the period's plan) are the service's; this
+    form reads the input. Every period of the plan is offered, a locked one marked so:
+    choosing it gets the service's clear message rather than a bare "invalid choice"."""
+
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose a period."),
+            "invalid_choice": _("Choose one of the plan's periods."),
+        },
+    )
+    level = forms.TypedChoiceField(
+        label=_("Assessment"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how far the goal was achieved."),
+            "invalid_choice": _("Choose one of the levels."),
+        },
+    )
+    analysis = forms.CharField(
+        label=_("Analysis (Swedish)"),
+        required=False,
+        max_length=4000,
+        help_text=_("Why this assessment: what was done, what the indicators show."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    analysis_en = forms.CharField(
+        label=_("Analysis (English)"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, periods, levels, default_period=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.periods_by_pk = {p.pk: p for p in periods}
+        self.levels_by_pk = {lvl.pk: lvl for lvl in levels}
+        self.fields["period"].choices = [
+            (p.pk, _("%(name)s (locked)") % {"name": p.name} if p.is_locked else p.name)
+            for p in periods
+        ]
+        self.fields["level"].choices = [(lvl.pk, lvl.name) for lvl in levels]
+        if default_period is not None and not self.is_bound:
+            self.initial.setdefault("period", default_period.pk)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("period") is not None:
+            data["period"] = self.periods_by_pk[data["period"]]
+        if data.get("level") is not None:
+            data["level"] = self.levels_by_pk[data["level"]]
+        return data

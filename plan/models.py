@@ -2,7 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
@@ -224,6 +224,15 @@ class Goal(models.Model):
     )
     text = models.TextField(_("text"), **max_text(ITEM_TEXT))
     order = models.PositiveIntegerField(_("order"), default=0)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        help_text=_("The same goal in an earlier year's plan (set when a plan is rolled over)."),
+    )
 
     class Meta:
         ordering = ["section", "order", "pk"]
@@ -232,6 +241,9 @@ class Goal(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("plan:goal_detail", kwargs={"year": self.section.plan.year, "pk": self.pk})
 
 
 class Activity(models.Model):
@@ -248,6 +260,13 @@ class Activity(models.Model):
     )
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
+    goals = models.ManyToManyField(
+        Goal,
+        through="ActivityGoal",
+        verbose_name=_("contributes to goals"),
+        blank=True,
+        related_name="activities",
+    )
 
     class Meta:
         ordering = ["section", "order", "pk"]
@@ -261,6 +280,64 @@ class Activity(models.Model):
         return reverse(
             "plan:activity_detail", kwargs={"year": self.section.plan.year, "pk": self.pk}
         )
+
+
+class ActivityGoal(models.Model):
+    """An activity contributes to an overall goal of the same year's plan; `order` is
+    the order of the activity's goals."""
+
+    activity = models.ForeignKey(
+        Activity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="goal_links"
+    )
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("overall goal"),
+        on_delete=models.CASCADE,
+        related_name="activity_links",
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["activity", "order", "pk"]
+        verbose_name = _("contribution to a goal")
+        verbose_name_plural = _("contributions to goals")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "goal"],
+                name="unique_activity_goal",
+                violation_error_message=_("The activity is already linked to this goal."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.activity} → {self.goal}"
+
+    def clean(self):
+        # The activity may be a new, unsaved one (the admin's add page, where its goals
+        # are an inline): compare through the objects, not the ids.
+        try:
+            activity, goal = self.activity, self.goal
+        except ObjectDoesNotExist:
+            return
+        if activity.section_id is None:
+            return
+        activity_plan = activity.section.plan
+        goal_plan = goal.section.plan
+        if activity_plan.pk != goal_plan.pk:
+            # Not tied to a field: in the goal's admin the activity is the visible
+            # column, in the activity's admin the goal.
+            raise ValidationError(
+                _(
+                    "Goal %(goal)s belongs to the plan for %(goal_year)s, the activity to "
+                    "the plan for %(activity_year)s. Link goals of the same year only."
+                )
+                % {
+                    "goal": goal.pk,
+                    "goal_year": goal_plan.year,
+                    "activity_year": activity_plan.year,
+                },
+                code="other_plan",
+            )
 
 
 class CommunicationPriority(models.Model):
@@ -442,30 +519,273 @@ class StatusUpdate(models.Model):
             )
 
 
+COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1a7f37."))
+
+
+class AssessmentLevel(models.Model):
+    """A step of the scale goals are assessed on (e.g. achieved, partly achieved),
+    defined by the secretariat."""
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(
+        _("short name"),
+        max_length=50,
+        unique=True,
+        help_text=_("Names the level in imported and exported files."),
+    )
+    colour = models.CharField(
+        _("colour"),
+        max_length=7,
+        default="#666666",
+        validators=[COLOUR_VALIDATOR],
+        help_text=_(
+            "Shown next to the level's name, never instead of it. Choose a colour with a "
+            "contrast of at least 4.5:1 against white."
+        ),
+    )
+    counts_as_assessed = models.BooleanField(
+        _("counts as assessed"),
+        default=True,
+        help_text=_("Off for a level such as “not assessed”: the goal has no assessment yet."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("assessment level")
+        verbose_name_plural = _("assessment levels")
+
+    def __str__(self):
+        return self.name
+
+
+class GoalAssessment(models.Model):
+    """How far a goal was achieved in a reporting period, with an analysis. Never edited
+    in place: a new assessment is a new row, so the history stays."""
+
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("overall goal"), on_delete=models.CASCADE, related_name="assessments"
+    )
+    period = models.ForeignKey(
+        ReportingPeriod,
+        verbose_name=_("period"),
+        on_delete=models.PROTECT,
+        related_name="goal_assessments",
+    )
+    level = models.ForeignKey(
+        AssessmentLevel,
+        verbose_name=_("assessment"),
+        on_delete=models.PROTECT,
+        related_name="assessments",
+    )
+    analysis = models.TextField(_("analysis"), blank=True, **max_text(COMMENT))
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assessed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="goal_assessments",
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["goal", "-assessed_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["goal", "period", "-assessed_at"], name="goalassessment_latest_idx"
+            )
+        ]
+        verbose_name = _("goal assessment")
+        verbose_name_plural = _("goal assessments")
+
+    def __str__(self):
+        return f"{self.goal} – {self.period}: {self.level}"
+
+    def clean(self):
+        # As for status updates: only a new assessment is checked against the lock, so
+        # history made before the period was locked stays valid.
+        if self.goal_id is None or self.period_id is None:
+            return
+        if self.goal.section.plan_id != self.period.plan_id:
+            raise ValidationError(
+                {"period": _("The period belongs to another year's plan than the goal.")},
+                code="other_plan",
+            )
+        if self._state.adding and self.period.is_locked:
+            raise ValidationError(
+                {
+                    "period": _(
+                        "%(period)s is locked: it takes no more assessments. Ask the "
+                        "secretariat to unlock it if something must be corrected."
+                    )
+                    % {"period": self.period.name}
+                },
+                code="locked",
+            )
+
+
 class Indicator(models.Model):
-    """A key figure of the plan (population, share of GDP, commuters …)."""
+    """A key figure of the plan (population, share of GDP, commuters …), with a baseline
+    and a target. It belongs to at most one of a plan, a section or a goal."""
+
+    class Direction(models.TextChoices):
+        HIGHER_IS_BETTER = "higher_is_better", _("Higher is better")
+        LOWER_IS_BETTER = "lower_is_better", _("Lower is better")
 
     slug = models.SlugField(_("short name"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True, **max_text(DESCRIPTION))
+    plan = models.ForeignKey(
+        Plan,
+        verbose_name=_("plan"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        help_text=_("For a key figure of the whole plan."),
+    )
+    section = models.ForeignKey(
+        Section,
+        verbose_name=_("section"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("overall goal"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+    )
+    direction = models.CharField(
+        _("direction"),
+        max_length=20,
+        choices=Direction.choices,
+        default=Direction.HIGHER_IS_BETTER,
+    )
+    baseline_value = models.DecimalField(
+        _("baseline value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    baseline_year = models.PositiveIntegerField(
+        _("baseline year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2200)],
+    )
+    target_value = models.DecimalField(
+        _("target value"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    target_year = models.PositiveIntegerField(
+        _("target year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2200)],
+    )
+    note = models.TextField(_("note"), blank=True, **max_text(DESCRIPTION))
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        help_text=_(
+            "The same indicator in an earlier year's plan (set when a plan is rolled over)."
+        ),
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["order", "pk"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(plan__isnull=True, section__isnull=True)
+                    | models.Q(plan__isnull=True, goal__isnull=True)
+                    | models.Q(section__isnull=True, goal__isnull=True)
+                ),
+                name="indicator_one_owner",
+                violation_error_message=_(
+                    "An indicator belongs to one of a plan, a section or a goal, not several."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        errors = {}
+        owners = [f for f in ("plan", "section", "goal") if getattr(self, f"{f}_id")]
+        if len(owners) > 1:
+            errors["__all__"] = _(
+                "An indicator belongs to one of a plan, a section or a goal, not several: "
+                "choose one."
+            )
+        if (
+            self.baseline_year is not None
+            and self.target_year is not None
+            and self.target_year < self.baseline_year
+        ):
+            errors["target_year"] = _(
+                "The target year (%(target)s) is before the baseline year (%(baseline)s): "
+                "a target is reached after its baseline."
+            ) % {"target": self.target_year, "baseline": self.baseline_year}
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            errors.setdefault(
+                "baseline_year", _("Give the baseline as a value and its year, or neither.")
+            )
+        if (self.target_value is None) != (self.target_year is None):
+            errors.setdefault(
+                "target_year", _("Give the target as a value and its year, or neither.")
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def owner_plan_id(self) -> int | None:
+        """The id of the plan the indicator belongs to, through its section or goal
+        where it hangs there (loads them if not selected)."""
+        if self.plan_id:
+            return self.plan_id
+        if self.section_id:
+            return self.section.plan_id
+        if self.goal_id:
+            return self.goal.section.plan_id
+        return None
 
 
 class IndicatorValue(models.Model):
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), on_delete=models.CASCADE, related_name="values"
     )
-    year = models.PositiveIntegerField(_("source year"))
+    year = models.PositiveIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2200)],
+        help_text=_(
+            "The year the value is for, where the source says so. Leave it empty when the "
+            "source gives no year: the portal never shows a year the data does not hold."
+        ),
+    )
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    headline = models.CharField(
+        _("headline"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The value as the source words it, shown instead of the bare number where the "
+            "number alone would say more than the source, e.g. “över två miljoner”."
+        ),
+    )
     note = models.CharField(
         _("note"),
         max_length=200,
@@ -475,7 +795,7 @@ class IndicatorValue(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
 
     class Meta:
-        ordering = ["indicator", "-year"]
+        ordering = ["indicator", models.F("year").desc(nulls_last=True), "-pk"]
         verbose_name = _("indicator value")
         verbose_name_plural = _("indicator values")
         constraints = [
@@ -483,6 +803,8 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self):
+        if self.year is None:
+            return f"{self.indicator}: {self.value}"
         return f"{self.indicator}: {self.value} ({self.year})"
 
 

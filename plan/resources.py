@@ -5,11 +5,13 @@ A goal or activity names its section by the plan's year and the section's short 
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.text import get_text_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
 from import_export.fields import Field
 
+from malardal import tabular
 from malardal.importexport import (
     BaseResource,
     DateTimeWidget,
@@ -80,6 +82,53 @@ class GoalResource(_SectionItemResource):
         export_order = fields
 
 
+class GoalsWidget(ManyToManyWidget):
+    """The ids of the goals an activity contributes to, in order ("12; 14"). Every goal
+    must be one of the plan of the row's ``plan_year``: a goal of another year is a
+    row error naming it, and the file writes nothing."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Goal, field="pk", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        found = super().clean(value, row=row, **kwargs)
+        keys = tabular.split_list(value)
+        if not keys:
+            return []
+        goals = {str(g.pk): g for g in found.select_related("section__plan")}
+        year = SectionWidget.plan_year(row)
+        other = [k for k in keys if str(goals[k].section.plan.year) != str(year)]
+        if other:
+            raise ValueError(
+                gettext(
+                    "Goal %(ids)s belongs to another year's plan than %(year)s. An activity "
+                    "can only contribute to goals of its own plan."
+                )
+                % {
+                    "ids": get_text_list(
+                        [f"{k} ({goals[k].section.plan.year})" for k in other], gettext("and")
+                    ),
+                    "year": year,
+                }
+            )
+        return [goals[k] for k in dict.fromkeys(keys)]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(str(goal.pk) for goal in value.all())
+
+
+class GoalLinksField(Field):
+    """The ``goals`` column: saved through ``activity_goals_set``, which keeps the order
+    of the ids and checks each goal's year again."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if not is_m2m or self.readonly:
+            return super().save(instance, row, is_m2m=is_m2m, **kwargs)
+        services.activity_goals_set(activity=instance, goals=self.clean(row, **kwargs))
+
+
 class ActivityResource(_SectionItemResource):
     owners = Field(
         attribute="owners",
@@ -91,12 +140,14 @@ class ActivityResource(_SectionItemResource):
         column_name="organisations",
         widget=ManyToManyWidget(Organisation, field="slug"),
     )
+    goals = GoalLinksField(attribute="goals", column_name="goals", widget=GoalsWidget())
 
-    export_prefetch_related = ("owners", "organisations")
+    export_prefetch_related = ("owners", "organisations", "goals")
     column_labels = {
         **_SectionItemResource.column_labels,
         "owners": _("Owners (person ids)"),
         "organisations": _("Organisations (short names)"),
+        "goals": _("Overall goals (ids)"),
     }
 
     class Meta:
@@ -111,6 +162,7 @@ class ActivityResource(_SectionItemResource):
             "text_en",
             "owners",
             "organisations",
+            "goals",
             "start_date",
             "end_date",
         )

@@ -356,7 +356,7 @@ class _Search:
         return _text_hit(
             goal,
             kind="goal",
-            url=goal.section.get_absolute_url(),
+            url=goal.get_absolute_url(),
             title_field="text",
             body_fields=[],
             terms=self.terms,

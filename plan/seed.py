@@ -26,6 +26,7 @@ from events.models import Event
 from members.models import Body, County, Organisation, Partnership
 from plan.models import (
     Activity,
+    ActivityGoal,
     CommunicationPriority,
     DirectionGoal,
     Goal,
@@ -94,6 +95,8 @@ class _Loader:
         self.sections: dict[str, Section] = {}
         self.activities: dict[str, list[Activity]] = {}
         self.direction_goals: dict[str, DirectionGoal] = {}
+        self.goals: dict[str, list[Goal]] = {}
+        self.plan: Plan | None = None
 
     # -- generic upsert -------------------------------------------------------------
 
@@ -228,8 +231,10 @@ class _Loader:
                     {"area": area, "order": item_order},
                     translated(text, "text"),
                 )
+        self.plan = plan
         self._order = 0
         self.load_sections(plan, self.data.get("sections", []), parent=None)
+        self.link_activities_to_goals()
         for order, text in enumerate(self.data.get("communication_priorities", []), start=1):
             self.upsert(
                 CommunicationPriority, {"plan": plan, "order": order}, translated(text, "text")
@@ -259,8 +264,10 @@ class _Loader:
                 },
             )
             self.sections[key] = section
-            for order, goal in enumerate(item.get("goals") or [], start=1):
+            self.goals[key] = [
                 self.upsert(Goal, {"section": section, "order": order}, translated(goal, "text"))
+                for order, goal in enumerate(item.get("goals") or [], start=1)
+            ]
             activities = []
             for order, act in enumerate(item.get("activities") or [], start=1):
                 activity = self.upsert(
@@ -274,6 +281,34 @@ class _Loader:
                 activities.append(activity)
             self.activities[key] = activities
             self.load_sections(plan, item.get("sections") or [], parent=section)
+
+    def link_activities_to_goals(self):
+        """Each activity contributes to the goals of its section or, where its section
+        has none, of the nearest section above that has some. Links the secretariat
+        has since removed are not made again unless in update mode: a link is only
+        added to an activity that has none yet."""
+        for key, activities in self.activities.items():
+            section = self.sections[key]
+            goals = self.goals.get(key) or []
+            parent = section.parent
+            while not goals and parent is not None:
+                goals = self.goals.get(parent.slug) or []
+                parent = parent.parent
+            if not goals:
+                continue
+            for activity in activities:
+                existing = set(
+                    ActivityGoal.objects.filter(activity=activity).values_list("goal_id", flat=True)
+                )
+                if existing and not self.update:
+                    continue
+                for order, goal in enumerate(goals, start=1):
+                    if goal.pk in existing:
+                        continue
+                    link = ActivityGoal(activity=activity, goal=goal, order=order)
+                    link.full_clean()
+                    link.save()
+                    self.result.count("created", ActivityGoal)
 
     def load_partnerships(self):
         for order, item in enumerate(self.data.get("partnerships", []), start=1):
@@ -338,6 +373,7 @@ class _Loader:
 
     def load_indicators(self):
         for order, item in enumerate(self.data.get("indicators", []), start=1):
+            section = self.ref(self.sections, item.get("section"), "section")
             indicator = self.upsert(
                 Indicator,
                 {"slug": item["key"]},
@@ -345,15 +381,21 @@ class _Loader:
                     **translated(item["name"], "name"),
                     **translated(item.get("unit"), "unit"),
                     **translated(item.get("description"), "description"),
+                    "plan": self.plan if item.get("plan") and section is None else None,
+                    "section": section,
                     "order": order,
                 },
             )
             for value in item.get("values") or []:
+                # No year unless the source gives one: the portal never shows a year
+                # the data does not hold.
+                year = value.get("year")
                 self.upsert(
                     IndicatorValue,
-                    {"indicator": indicator, "year": int(value["year"])},
+                    {"indicator": indicator, "year": int(year) if year is not None else None},
                     {
                         "value": Decimal(str(value["value"])),
+                        **translated(value.get("headline"), "headline"),
                         **translated(value.get("note"), "note"),
                         **translated(value.get("source"), "source"),
                     },

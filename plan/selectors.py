@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -295,11 +295,21 @@ class KeyFigure:
 
     @property
     def formatted(self) -> str:
-        """The value in the active language's number format, with its unit:
+        """The value as the data words it: its headline where it has one ("Över två
+        miljoner"), else the number in the active language's format with its unit:
         "4,3 miljoner invånare" / "4.3 million inhabitants"."""
-        number = format_decimal(self.value.value)
-        unit = self.indicator.unit
-        return f"{number}\N{NO-BREAK SPACE}{unit}" if unit else number
+        return format_indicator_value(self.indicator, self.value)
+
+
+def format_indicator_value(indicator: Indicator, value: IndicatorValue) -> str:
+    """`value` of `indicator` as a page shows it: the value's headline where it has one
+    (the source's own words, e.g. "Nästan 900 miljarder kronor"), else the number in
+    the active language's format with the indicator's unit."""
+    if value.headline:
+        return value.headline
+    number = format_decimal(value.value)
+    unit = indicator.unit
+    return f"{number}\N{NO-BREAK SPACE}{unit}" if unit else number
 
 
 def format_decimal(value: Decimal) -> str:
@@ -310,11 +320,24 @@ def format_decimal(value: Decimal) -> str:
     return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
-def key_figures() -> list[KeyFigure]:
-    """Every indicator that has a value, in order, with its newest value (two
-    queries)."""
-    indicators = Indicator.objects.order_by("order", "pk").prefetch_related(
-        Prefetch("values", queryset=IndicatorValue.objects.order_by("-year", "-pk"))
+def key_figures(plan: Plan | None = None) -> list[KeyFigure]:
+    """Every indicator that has a value, in order, with its newest value (values
+    without a year count as older than any with one). With `plan`, only the plan's key
+    figures (its own, its sections' and its goals') and those that belong to no plan,
+    so a rolled-over year does not show twice. Two queries."""
+    indicators = Indicator.objects.order_by("order", "pk")
+    if plan is not None:
+        indicators = indicators.filter(
+            Q(plan=plan)
+            | Q(section__plan=plan)
+            | Q(goal__section__plan=plan)
+            | Q(plan=None, section=None, goal=None)
+        )
+    indicators = indicators.prefetch_related(
+        Prefetch(
+            "values",
+            queryset=IndicatorValue.objects.order_by(F("year").desc(nulls_last=True), "-pk"),
+        )
     )
     figures = []
     for indicator in indicators:

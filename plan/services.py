@@ -1,5 +1,6 @@
-"""Writes for the plan's follow-up: reporting periods, status updates, the board's report
-requests and rolling a plan over into next year's draft.
+"""Writes for the plan's follow-up: reporting periods, status updates, goal assessments,
+the links between activities and goals, the board's report requests and rolling a plan
+over into next year's draft.
 
 Every function here is the one way its write is made: the portal's forms, the admin,
 the import and the Celery tasks call them. Each checks what it must, runs
@@ -26,9 +27,14 @@ from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
 from .models import (
     Activity,
+    ActivityGoal,
+    AssessmentLevel,
     CommunicationPriority,
     DirectionGoal,
     Goal,
+    GoalAssessment,
+    Indicator,
+    IndicatorValue,
     Plan,
     PriorityArea,
     PriorityAreaItem,
@@ -39,6 +45,7 @@ from .models import (
     StatusUpdate,
     report_build_stale_after,
 )
+from .numbers import parse_decimal
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +181,123 @@ def status_update_create(
         update.full_clean()
         update.save()
     return update
+
+
+# --- Goals: the activities that contribute to them, and their assessments ---------------
+
+ASSESS_PERMISSION = "plan.add_goalassessment"
+
+
+def activity_goal_link(*, activity: Activity, goal: Goal, order: int | None = None) -> ActivityGoal:
+    """Record that `activity` contributes to `goal` (a goal of the same year's plan).
+    Linking again changes only the order, when one is given; without one a new link
+    goes last.
+
+    Raises ValidationError when the goal belongs to another year's plan; nothing is
+    written then.
+    """
+    with transaction.atomic():
+        link = ActivityGoal.objects.filter(activity=activity, goal=goal).first()
+        if link is None:
+            if order is None:
+                last = (
+                    ActivityGoal.objects.filter(activity=activity)
+                    .order_by("-order")
+                    .values_list("order", flat=True)
+                    .first()
+                )
+                order = (last or 0) + 1
+            link = ActivityGoal(activity=activity, goal=goal, order=order)
+        elif order is None or link.order == order:
+            return link
+        else:
+            link.order = order
+        link.full_clean()
+        link.save()
+    return link
+
+
+def activity_goal_save(*, link: ActivityGoal) -> ActivityGoal:
+    """Save a new or changed link between an activity and a goal (the admin's inlines).
+
+    Raises ValidationError when the goal belongs to another year's plan or the link
+    exists already; nothing is written then.
+    """
+    with transaction.atomic():
+        link.full_clean()
+        link.save()
+    return link
+
+
+def activity_goal_delete(*, link: ActivityGoal) -> None:
+    """Remove a link between an activity and a goal."""
+    with transaction.atomic():
+        link.delete()
+
+
+def activity_goal_unlink(*, activity: Activity, goal: Goal) -> bool:
+    """The activity no longer contributes to the goal. Returns whether a link went."""
+    with transaction.atomic():
+        links = list(ActivityGoal.objects.filter(activity=activity, goal=goal))
+        for link in links:
+            link.delete()
+    return bool(links)
+
+
+def activity_goals_set(*, activity: Activity, goals: list[Goal]) -> list[ActivityGoal]:
+    """Make `goals`, in this order, exactly the goals `activity` contributes to (the
+    import's ``goals`` column). Links to other goals are removed.
+
+    Raises ValidationError naming the first goal of another year's plan; nothing is
+    written then.
+    """
+    unique = list(dict.fromkeys(goals))
+    with transaction.atomic():
+        keep = {goal.pk for goal in unique}
+        for link in ActivityGoal.objects.filter(activity=activity).exclude(goal_id__in=keep):
+            link.delete()
+        return [
+            activity_goal_link(activity=activity, goal=goal, order=position)
+            for position, goal in enumerate(unique, start=1)
+        ]
+
+
+def goal_assessment_create(
+    *,
+    goal: Goal,
+    period: ReportingPeriod,
+    level: AssessmentLevel,
+    analysis: str,
+    user,
+    analysis_en: str = "",
+) -> GoalAssessment:
+    """Record how far `goal` was achieved in `period`: a new row in the goal's history,
+    with who (`user`) and when; `analysis` is the Swedish analysis, `analysis_en` its
+    English translation (may be empty). Earlier assessments stay as they are. The audit
+    trail records the new row.
+
+    Raises PermissionDenied without ``plan.add_goalassessment`` (the board and the
+    secretariat have it), and ValidationError when the period is locked or belongs to
+    another year's plan than the goal. Nothing is written then.
+    """
+    if user is None or not user.has_perm(ASSESS_PERMISSION):
+        raise PermissionDenied(gettext("You may not assess goals."))
+    with transaction.atomic():
+        # Lock the period row: an assessment and the locking of its period cannot cross.
+        period = (
+            ReportingPeriod.objects.select_for_update().select_related("plan").get(pk=period.pk)
+        )
+        assessment = GoalAssessment(
+            goal=goal,
+            period=period,
+            level=level,
+            analysis_sv=(analysis or "").strip(),
+            analysis_en=(analysis_en or "").strip(),
+            assessed_by=user,
+        )
+        assessment.full_clean()
+        assessment.save()
+    return assessment
 
 
 # --- The board's report requests ------------------------------------------------------
@@ -436,7 +560,11 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
     its texts (both languages), direction goals, prioritised areas and their items,
     communication priorities, the section tree with each section's text, programme and
     direction goal, the goals, and the activities with their owners and organisations.
-    Status updates, events, activity dates and the adoption are not copied. The new plan
+    Each goal and indicator copied points back to its original (``carried_from``), and
+    the activities keep their links to the goals they contribute to. Indicators keep
+    their baseline and target; their values stay with the year they were recorded for.
+    Status updates, goal assessments, events, activity dates and the adoption are not
+    copied. The new plan
     is a draft (hidden from visitors) and gets the default reporting periods.
 
     Raises PermissionDenied without ``plan.add_plan``, and ValidationError when the
@@ -508,13 +636,14 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
                 with_parent.append(copy)
         Section.objects.bulk_update(with_parent, ["parent"])
 
-        goals = [
-            _copy(goal, section=section_map[goal.section_id])
-            for goal in Goal.objects.filter(section__plan=plan).order_by("pk")
-        ]
-        for goal in goals:
+        old_goals = list(Goal.objects.filter(section__plan=plan).order_by("pk"))
+        overall_goal_map = {
+            goal.pk: _copy(goal, section=section_map[goal.section_id], carried_from=goal)
+            for goal in old_goals
+        }
+        for goal in overall_goal_map.values():
             goal.full_clean()
-        Goal.objects.bulk_create(goals)
+        Goal.objects.bulk_create(overall_goal_map.values())
 
         activities = list(
             Activity.objects.filter(section__plan=plan)
@@ -544,6 +673,17 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             for a in activities
             for o in a.organisations.all()
         )
+        ActivityGoal.objects.bulk_create(
+            ActivityGoal(
+                activity_id=activity_map[link.activity_id].pk,
+                goal_id=overall_goal_map[link.goal_id].pk,
+                order=link.order,
+            )
+            for link in ActivityGoal.objects.filter(activity__section__plan=plan)
+        )
+        _roll_over_indicators(
+            plan=plan, new_plan=new_plan, section_map=section_map, goal_map=overall_goal_map
+        )
 
         # bulk_create() sends no signals: one audit entry per row it wrote (issue 11),
         # with the sections' parents and the activities' owners and organisations.
@@ -555,3 +695,60 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
 
         reporting_periods_create_default(plan=new_plan)
     return new_plan
+
+
+def _next_year_slug(slug: str, new_year: int) -> str:
+    base = re.sub(r"-\d{4}$", "", slug)
+    candidate = f"{base}-{new_year}"[:100]
+    if not Indicator.objects.filter(slug=candidate).exists():
+        return candidate
+    number = 2
+    while Indicator.objects.filter(slug=f"{candidate[:96]}-{number}").exists():
+        number += 1
+    return f"{candidate[:96]}-{number}"
+
+
+def _roll_over_indicators(*, plan: Plan, new_plan: Plan, section_map: dict, goal_map: dict):
+    """Copy the indicators of `plan` (its own, its sections' and its goals') to
+    `new_plan`, each pointing back to its original. Values are not copied."""
+    indicators = Indicator.objects.filter(
+        Q(plan=plan) | Q(section__plan=plan) | Q(goal__section__plan=plan)
+    ).order_by("order", "pk")
+    for indicator in indicators:
+        owner = {"plan": None, "section": None, "goal": None}
+        if indicator.plan_id:
+            owner["plan"] = new_plan
+        elif indicator.section_id:
+            owner["section"] = section_map[indicator.section_id]
+        else:
+            owner["goal"] = goal_map[indicator.goal_id]
+        copy = _copy(
+            indicator,
+            slug=_next_year_slug(indicator.slug, new_plan.year),
+            carried_from=indicator,
+            **owner,
+        )
+        copy.full_clean()
+        copy.save()
+
+
+def indicator_value_save(
+    *, indicator: Indicator, year: int | None, value, texts: dict | None = None
+) -> IndicatorValue:
+    """Record the value of `indicator` for `year` (None where the source gives no year),
+    replacing the value recorded for that year. `value` may be a Decimal, a number or a
+    text with a decimal comma ("37,5" is 37.5, never 37). `texts` gives the
+    per-language texts by column (``source_sv``, ``note_en``, ``headline_sv`` …).
+
+    Raises ValidationError for a value that is not a number; nothing is written then.
+    """
+    number = parse_decimal(value, field="value")
+    with transaction.atomic():
+        existing = IndicatorValue.objects.filter(indicator=indicator, year=year).first()
+        row = existing or IndicatorValue(indicator=indicator, year=year)
+        row.value = number
+        for name, text in (texts or {}).items():
+            setattr(row, name, text)
+        row.full_clean()
+        row.save()
+    return row

@@ -2,9 +2,11 @@ from modeltranslation.translator import TranslationOptions, register
 
 from .models import (
     Activity,
+    AssessmentLevel,
     CommunicationPriority,
     DirectionGoal,
     Goal,
+    GoalAssessment,
     Indicator,
     IndicatorValue,
     Plan,
@@ -75,9 +77,19 @@ class StatusTranslation(TranslationOptions):
 
 @register(Indicator)
 class IndicatorTranslation(TranslationOptions):
-    fields = ("name", "unit", "description")
+    fields = ("name", "unit", "description", "note")
 
 
 @register(IndicatorValue)
 class IndicatorValueTranslation(TranslationOptions):
-    fields = ("note", "source")
+    fields = ("headline", "note", "source")
+
+
+@register(AssessmentLevel)
+class AssessmentLevelTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(GoalAssessment)
+class GoalAssessmentTranslation(TranslationOptions):
+    fields = ("analysis",)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_followup
+from . import views, views_followup, views_goals
 
 app_name = "plan"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("plan/<int:year>/", views.plan_detail, name="plan_detail"),
     path("plan/<int:year>/activity/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("plan/<int:year>/goals/<int:pk>/", views_goals.goal_detail, name="goal_detail"),
     # Follow-up (views_followup). Before the section pattern, which would take "changes".
     path("plan/<int:year>/document.pdf", views_followup.plan_document, name="plan_document"),
     path(

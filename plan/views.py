@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import followup, selectors
+from . import followup, selectors, selectors_goals
 from . import search as plan_search
 from .charts import progress_bars_svg, status_distribution_svg
 from .models import Status
@@ -34,7 +34,7 @@ def home(request):
                 "years": selectors.plan_years(request.user),
                 "progress": progress,
                 "focus_areas": [s for s in progress.sections if s.section.depth == 0],
-                "key_figures": selectors.key_figures(),
+                "key_figures": selectors.key_figures(plan),
                 "events": selectors.upcoming_events(request.user),
                 **_home_charts(progress),
             }
@@ -104,6 +104,7 @@ def section_detail(request, year, slug):
         "progress": progress,
         "figure": progress.section(section).total,
         "goals": selectors.section_goals(section),
+        "indicators": selectors_goals.section_indicators(section),
         "activities": activities,
         "previous": previous,
         "next": following,

@@ -352,3 +352,41 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.SubFactory(UserFactory)
     response = "attending"
+
+
+# --- Goals: contributions and assessments (issue 9) ----------------------------------
+
+
+class ActivityGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan.ActivityGoal"
+
+    goal = factory.SubFactory(GoalFactory)
+    activity = factory.SubFactory(ActivityFactory, section=factory.SelfAttribute("..goal.section"))
+    order = factory.Sequence(lambda n: n)
+
+
+class AssessmentLevelFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "plan.AssessmentLevel"
+
+    slug = factory.Sequence(lambda n: f"level-test-{n}")
+    name_sv = factory.Sequence(lambda n: f"Nivå {n}")
+    name_en = factory.Sequence(lambda n: f"Level {n}")
+    colour = "#1a7f37"
+    order = factory.Sequence(lambda n: 100 + n)
+
+
+class GoalAssessmentFactory(factory.django.DjangoModelFactory):
+    """Made directly, as history; tests of the rules call goal_assessment_create."""
+
+    class Meta:
+        model = "plan.GoalAssessment"
+
+    goal = factory.SubFactory(GoalFactory)
+    period = factory.SubFactory(
+        ReportingPeriodFactory, plan=factory.SelfAttribute("..goal.section.plan")
+    )
+    level = factory.SubFactory(AssessmentLevelFactory)
+    analysis_sv = "Målet är delvis nått."
+    analysis_en = "The goal is partly achieved."

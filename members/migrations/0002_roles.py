@@ -30,9 +30,14 @@ def create_roles(apps, schema_editor):
                 # An app migrated after this one (audit) grants its permission to the
                 # group in a migration of its own.
                 continue
-            result.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            permission = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if permission is None:
+                # A model added by a later migration of its app (plan.GoalAssessment)
+                # grants its permission to the groups in that migration.
+                continue
+            result.append(permission)
         return result
 
     member, _ = Group.objects.get_or_create(name=roles.MEMBER)

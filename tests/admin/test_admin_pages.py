@@ -80,6 +80,9 @@ def one_of_everything(db):
         factories.RailwayProgrammeFactory(),
         factories.TrainingFacilityFactory(),
     ]
+    assessment = factories.GoalAssessmentFactory(goal=objects[6], period=update.period)
+    objects += [assessment, assessment.level]
+    objects.append(factories.ActivityGoalFactory(activity=activity, goal=objects[6]))
     objects.append(
         apps.get_model("plan", "ReportRequest").objects.create(
             plan=plan, format="pdf", language="sv", requested_by=factories.UserFactory()

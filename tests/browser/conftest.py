@@ -390,6 +390,7 @@ class Portal:
     plan: object
     section: object
     activity: object
+    goal: object
     archived_plan: object
     public_event: object
     members_event: object
@@ -457,6 +458,39 @@ def build_portal() -> Portal:
         by=member,
     )
 
+    # A goal the activity contributes to, assessed twice, with an indicator that has a
+    # baseline, a target and values: its page shows all of it (and a trend chart).
+    from plan.models import AssessmentLevel, Indicator, IndicatorValue
+
+    goal = activity.goals.order_by("activity_links__order").first()
+    for period, slug, analysis in [
+        (periods[0], "not-achieved", "Arbetet har inte kommit i gång."),
+        (periods[1], "partly-achieved", "Hälften av åtgärderna är genomförda."),
+    ]:
+        services.goal_assessment_create(
+            goal=goal,
+            period=period,
+            level=AssessmentLevel.objects.get(slug=slug),
+            analysis=analysis,
+            user=board,
+        )
+    indicator = Indicator.objects.create(
+        slug="a11y-restid",
+        name_sv="Andel pendlare med restid under 45 minuter",
+        name_en="Share of commuters travelling under 45 minutes",
+        unit_sv="procent",
+        unit_en="per cent",
+        goal=goal,
+        baseline_value=55,
+        baseline_year=2020,
+        target_value=65,
+        target_year=2030,
+    )
+    for year, value in [(2021, "56.5"), (2022, "58")]:
+        IndicatorValue.objects.create(
+            indicator=indicator, year=year, value=value, source_sv="SCB", source_en="SCB"
+        )
+
     today = timezone.localdate()
     body = Body.objects.order_by("pk").first() or BodyFactory()
     public_event = EventFactory(
@@ -502,6 +536,7 @@ def build_portal() -> Portal:
         plan=plan,
         section=section,
         activity=activity,
+        goal=goal,
         archived_plan=archived_plan,
         public_event=public_event,
         members_event=members_event,

@@ -89,6 +89,17 @@ PAGE_TYPES: dict[str, PageType] = {
     "activity": PageType(
         "plan:activity_detail", VISITOR, lambda p: {"year": p.plan.year, "pk": p.activity.pk}
     ),
+    "goal": PageType("plan:goal_detail", VISITOR, lambda p: {"year": p.plan.year, "pk": p.goal.pk}),
+    "goal, with the board's assessment form": PageType(
+        "plan:goal_detail", BOARD, lambda p: {"year": p.plan.year, "pk": p.goal.pk}
+    ),
+    "goal, an assessment with an error": PageType(
+        "plan:goal_detail",
+        BOARD,
+        lambda p: {"year": p.plan.year, "pk": p.goal.pk},
+        status=400,
+        act=submit("main form.assessment-form", fill={"textarea": "Ingen nivå vald."}),
+    ),
     "plan changes": PageType(
         "plan:plan_changes",
         VISITOR,

@@ -216,6 +216,24 @@ PAGES: dict[str, list[Case]] = {
             kwargs=lambda w: {"year": w.adopted.year, "pk": w.draft_activity.pk},
         ),
     ],
+    "plan:goal_detail": [
+        Case("adopted", EVERYONE, kwargs=lambda w: {"year": w.adopted.year, "pk": w.goal.pk}),
+        Case(
+            "a goal under another year",
+            NOBODY,
+            kwargs=lambda w: {"year": w.archived.year, "pk": w.goal.pk},
+        ),
+        post(
+            "assess (board and secretariat)",
+            expect(REDIRECT, visitor=LOGIN, member=DENIED, owner=DENIED),
+            kwargs=lambda w: {"year": w.adopted.year, "pk": w.goal.pk},
+            data=lambda w: {
+                "period": w.periods[w.adopted.year][1].pk,
+                "level": w.assessment_level.pk,
+                "analysis": "Bedömt.",
+            },
+        ),
+    ],
     "plan:plan_document": [
         Case("adopted", EVERYONE, kwargs=year("adopted")),
         Case("draft", DRAFT_READERS, kwargs=year("draft")),
@@ -530,6 +548,10 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     ),
     "plan.Indicator": DOMAIN,
     "plan.IndicatorValue": DOMAIN,
+    "plan.ActivityGoal": DOMAIN,
+    "plan.AssessmentLevel": DOMAIN,
+    # An assessment, once made, is history, as a status report is.
+    "plan.GoalAssessment": both({**EDIT, "save": DENIED}, delete_selected=DELETE_SELECTED),
     # Made on the follow-up page, which queues the build; the admin only lists them.
     "plan.ReportRequest": both(
         {**EDIT, "add": DENIED, "save": DENIED},

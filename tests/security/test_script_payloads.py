@@ -50,6 +50,7 @@ NOT_SET = {
     "members.County.code": "the official two-digit county code",
     "plan.Status.colour": "a validated #rrggbb colour (seven characters)",
     "events.CalendarToken.token_hash": "the hash of a credential, never shown",
+    "plan.AssessmentLevel.colour": "a validated #rrggbb colour (seven characters)",
 }
 
 # Fields no page or report shows (the admin shows them, and is checked too). Should a
@@ -180,6 +181,8 @@ def pages(w):
         ("plan:section_detail", {"year": y, "slug": w.section.slug}, {}, everyone),
         ("plan:section_detail", {"year": y, "slug": w.child_section.slug}, {}, everyone),
         ("plan:activity_detail", {"year": y, "pk": w.owned.pk}, {}, everyone),
+        # The board sees the assessment form too (period and level names in it).
+        ("plan:goal_detail", {"year": y, "pk": w.goal.pk}, {}, everyone + board),
         ("plan:activity_detail", {"year": y, "pk": w.not_owned.pk}, {}, everyone),
         ("plan:plan_changes", {"year": y}, {}, everyone),
         ("plan:plan_changes", {"year": w.draft.year}, {}, board),

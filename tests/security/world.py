@@ -21,7 +21,14 @@ from documents.services import document_create
 from events.models import Event, Registration
 from events.services import calendar_token_issue
 from members import roles
-from plan.models import Plan, ReportRequest, Status
+from plan.models import (
+    ActivityGoal,
+    AssessmentLevel,
+    GoalAssessment,
+    Plan,
+    ReportRequest,
+    Status,
+)
 from plan.services import reporting_periods_create_default
 from reminders.models import ContactPreference, ReminderLog
 from tests import factories
@@ -104,6 +111,15 @@ def build_world() -> World:
     communication = factories.CommunicationPriorityFactory(plan=adopted)
     indicator_value = factories.IndicatorValueFactory(year=YEAR - 2)
     status = Status.objects.order_by("order", "pk").first()
+    # Goals: the owned activity contributes to the goal, which has an assessment.
+    goal_link = ActivityGoal.objects.create(activity=owned, goal=goal, order=1)
+    # The key figure belongs to the goal: the goal page shows it with its table.
+    indicator_value.indicator.goal = goal
+    indicator_value.indicator.save()
+    assessment_level = AssessmentLevel.objects.order_by("order", "pk").first()
+    goal_assessment = GoalAssessment.objects.create(
+        goal=goal, period=periods[YEAR][0], level=assessment_level, analysis="Delvis nått."
+    )
     status_update = factories.StatusUpdateFactory(
         activity=owned, period=periods[YEAR][0], status=status, progress=40, comment="På väg."
     )
@@ -228,6 +244,9 @@ def build_world() -> World:
         "indicator": indicator_value.indicator,
         "status": status,
         "status_update": status_update,
+        "goal_link": goal_link,
+        "assessment_level": assessment_level,
+        "goal_assessment": goal_assessment,
         "public_event": public_event,
         "members_event": members_event,
         "registration": registration,
@@ -280,6 +299,9 @@ def admin_object(world: World, model):
         "plan.StatusUpdate": world.status_update,
         "plan.Indicator": world.indicator,
         "plan.IndicatorValue": world.indicator_value,
+        "plan.ActivityGoal": world.goal_link,
+        "plan.AssessmentLevel": world.assessment_level,
+        "plan.GoalAssessment": world.goal_assessment,
         "plan.ReportRequest": world.failed_request,
         "ebs.ParticipatingCounty": world.participating_county,
         "ebs.SystemAnalysis": world.system_analysis,
