@@ -115,7 +115,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("plan", "0009_goals_assessments_indicators"),
+        ("plan", "0010_goals_assessments_indicators"),
         ("members", "0002_roles"),
     ]
 

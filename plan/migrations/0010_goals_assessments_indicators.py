@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('plan', '0008_text_limits_public_comments'),
+        ('plan', '0009_report_request_build_task_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
