@@ -110,6 +110,17 @@ def forwards(apps, schema_editor):
 
 def backwards(apps, schema_editor):
     AssessmentLevel = apps.get_model("plan", "AssessmentLevel")
+    IndicatorValue = apps.get_model("plan", "IndicatorValue")
+    # Before 0010 every value had a year: a value without one gets year 0 ("no year"),
+    # one per indicator (the newest), so the column can be made required again.
+    seen = set()
+    for value in IndicatorValue.objects.filter(year__isnull=True).order_by("-pk"):
+        if value.indicator_id in seen:
+            value.delete()
+            continue
+        seen.add(value.indicator_id)
+        value.year = 0
+        value.save(update_fields=["year"])
     AssessmentLevel.objects.all().delete()
 
 
