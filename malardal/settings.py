@@ -60,11 +60,21 @@ INSTALLED_APPS = [
     "reminders",
     # manage.py bench (make bench): page timings on a large synthetic data set.
     "bench",
+    # Open data (issue 13): the read-only JSON API at /api/v1/, its OpenAPI document,
+    # the per-year exports, the DCAT-AP-SE record and the /sv/open-data/ page.
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
     # Outermost, so every response (redirects and errors too) gets the CSP.
     "malardal.middleware.SecurityHeadersMiddleware",
+    # /api/ only: drops the request's cookies (the API is anonymous); CORS for GET, ETag
+    # + public Cache-Control on 200s, 304 for a matching If-None-Match, JSON instead of
+    # the HTML error page for a 4xx (the bad-input 400 below too). Outside the others,
+    # so the ETag is computed on the response exactly as it leaves.
+    "api.middleware.OpenDataMiddleware",
     # The first to read the request: a path, query string or form field with control
     # characters (NUL …) or invalid UTF-8 gets a 400 before anything else sees it.
     "malardal.middleware.BadInputMiddleware",
@@ -277,6 +287,43 @@ for _name in (
         raise ImproperlyConfigured(f"{_name} must not be negative")
 if not 0 <= REMINDER_SEND_HOUR <= 23:
     raise ImproperlyConfigured("REMINDER_SEND_HOUR must be an hour from 0 to 23")
+
+# The open-data API (api/): read-only, anonymous (no authentication class: a logged-in
+# browser sees exactly what a visitor sees, so responses may be cached publicly), JSON
+# only (no browsable API: its pages need inline scripts), paginated.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "UNAUTHENTICATED_TOKEN": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Mälardalsportalen open data API",
+    "DESCRIPTION": (
+        "Mälardalsrådet's operations plans, their sections, goals, activities with their "
+        "follow-up status, indicators, public events, organisations and programmes. "
+        "Read-only; every text in Swedish (_sv) and English (_en). Licence: CC0 1.0."
+    ),
+    "VERSION": "1",
+    "LICENSE": {
+        "name": "CC0 1.0",
+        "url": "https://creativecommons.org/publicdomain/zero/1.0/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ProgrammeEnum": "members.models.Programme"},
+}
+# How long browsers and shared caches may keep an API response without asking again
+# (they then revalidate with If-None-Match and get a 304 while nothing changed).
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", 60)
+# The contact point of the open-data catalogue record (DCAT-AP-SE, /api/v1/dcat.jsonld):
+# an address that answers questions about the data. Without one, the record points to
+# the /sv/open-data/ page instead.
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", "")
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

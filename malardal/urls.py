@@ -4,6 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    # The open-data API: outside the language prefix (every text is in both languages).
+    path("api/v1/", include("api.urls")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -16,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("members/", include("members.urls")),
     path("programmes/ebs/", include("ebs.urls")),
     path("programmes/ebm/", include("ebm.urls")),
+    path("open-data/", include("api.urls_pages")),
     prefix_default_language=True,
 )
 

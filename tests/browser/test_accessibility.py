@@ -152,6 +152,8 @@ PAGE_TYPES: dict[str, PageType] = {
     # The programmes (ebs/, ebm/)
     "En Bättre Sits": PageType("ebs:programme", VISITOR),
     "En Bättre Matchning": PageType("ebm:programme", VISITOR),
+    # Open data (api/)
+    "open data": PageType("open_data:page", VISITOR),
     # Logging in and passwords (accounts/)
     "login": PageType("login", VISITOR),
     "login, wrong password": PageType(
@@ -205,8 +207,9 @@ NOT_PAGES = {
     "events:event_register": "a POST action; it redirects to the event's page",
     "documents:download": "a file download (PDF, DOCX, XLSX, ODT)",
 }
-# Django's admin is out of scope, except its login page (in PAGE_TYPES).
-NOT_PAGE_NAMESPACES = {"admin"}
+# Django's admin is out of scope, except its login page (in PAGE_TYPES); the open-data
+# API (api:) answers JSON, CSV and JSON-LD to programs, never a page.
+NOT_PAGE_NAMESPACES = {"admin", "api"}
 
 
 def named_url_patterns(resolver=None, namespace=""):

@@ -388,6 +388,52 @@ PAGES: dict[str, list[Case]] = {
     ],
     "ebs:programme": [Case("", EVERYONE)],
     "ebm:programme": [Case("", EVERYONE)],
+    # Open data (api/). The page is everyone's; the API never authenticates, so every
+    # role gets exactly the visitor's answers: drafts and members-only events are 404
+    # for the board too. (Writes are 405: tests/api/test_open_data.py.)
+    "open_data:page": [Case("", EVERYONE)],
+    "api:root": [Case("", EVERYONE)],
+    "api:schema": [Case("", EVERYONE)],
+    "api:dcat": [Case("", EVERYONE)],
+    "api:plan_list": [Case("", EVERYONE)],
+    "api:plan_detail": [
+        Case("adopted", EVERYONE, kwargs=year("adopted")),
+        Case("archived", EVERYONE, kwargs=year("archived")),
+        Case("draft", NOBODY, kwargs=year("draft")),
+    ],
+    "api:plan_export_json": [
+        Case("adopted", EVERYONE, kwargs=year("adopted")),
+        Case("draft", NOBODY, kwargs=year("draft")),
+    ],
+    "api:plan_export_csv": [
+        Case("adopted", EVERYONE, kwargs=year("adopted")),
+        Case("draft", NOBODY, kwargs=year("draft")),
+    ],
+    "api:section_list": [Case("", EVERYONE)],
+    "api:section_detail": [
+        Case("adopted", EVERYONE, kwargs=lambda w: {"pk": w.section.pk}),
+        Case("draft", NOBODY, kwargs=lambda w: {"pk": w.draft_section.pk}),
+    ],
+    "api:goal_list": [Case("", EVERYONE)],
+    "api:goal_detail": [Case("", EVERYONE, kwargs=lambda w: {"pk": w.goal.pk})],
+    "api:activity_list": [Case("", EVERYONE)],
+    "api:activity_detail": [
+        Case("adopted", EVERYONE, kwargs=lambda w: {"pk": w.owned.pk}),
+        Case("draft", NOBODY, kwargs=lambda w: {"pk": w.draft_activity.pk}),
+    ],
+    "api:status_list": [Case("", EVERYONE)],
+    "api:indicator_list": [Case("", EVERYONE)],
+    "api:indicator_detail": [Case("", EVERYONE, kwargs=lambda w: {"slug": w.indicator.slug})],
+    "api:event_list": [Case("", EVERYONE)],
+    "api:event_detail": [
+        Case("public", EVERYONE, kwargs=lambda w: {"slug": w.public_event.slug}),
+        Case("members only", NOBODY, kwargs=lambda w: {"slug": w.members_event.slug}),
+    ],
+    "api:organisation_list": [Case("", EVERYONE)],
+    "api:organisation_detail": [
+        Case("", EVERYONE, kwargs=lambda w: {"slug": w.organisation.slug}),
+    ],
+    "api:programme_list": [Case("", EVERYONE)],
     # The admin site's own pages (each model's pages are in ADMIN_MODELS).
     "admin:index": [Case("", STAFF)],
     "admin:login": [
@@ -674,7 +720,9 @@ def test_every_url_and_admin_action_has_a_rule():
                 missing.append(f"/{language}/{route} (no name): no rule in UNNAMED")
             elif name is not None and name not in PAGES:
                 missing.append(f"/{language}/{route} ({name}): no rule in PAGES")
-            if name and name != "set_language" and not prefixed:
+            # The open-data API (api:) is outside the prefix: its answers carry both
+            # languages.
+            if name and name != "set_language" and not name.startswith("api:") and not prefixed:
                 missing.append(f"{route} ({name}) is not under the /{language}/ prefix")
     named = {name for language in LANGUAGES for _r, name, _p in url_patterns(language) if name}
     for name in sorted(set(PAGES) - named):

@@ -1,0 +1,143 @@
+"""Each published year's plan as one file: JSON (the API's own shapes, in one
+document) and CSV for a spreadsheet in Swedish (UTF-8 with BOM, ``;``, CRLF).
+
+The CSV writer is small and kept here: cells that a spreadsheet would run as formulas
+are neutralised with ``malardal.spreadsheets.neutralise`` like every other export.
+"""
+
+import csv
+import io
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+from malardal.spreadsheets import neutralise_row
+from plan.models import Plan
+
+from . import selectors
+from . import serializers as s
+
+FORMAT = "malardalsportalen-plan/1"
+LICENCE = "http://creativecommons.org/publicdomain/zero/1.0/"
+
+
+def json_bytes(data) -> bytes:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
+
+
+def _plan_rows(plan: Plan, request) -> dict:
+    user = request.user
+    context = {
+        "request": request,
+        "statuses": selectors.statuses(),
+        "figures": selectors.activity_figures([plan]),
+        "comments_visible": lambda plan: selectors.comments_visible(plan, request.user),
+    }
+    return {
+        "sections": s.SectionSerializer(
+            selectors.sections(user).filter(plan=plan), many=True, context=context
+        ).data,
+        "goals": s.GoalSerializer(
+            selectors.goals(user).filter(section__plan=plan), many=True, context=context
+        ).data,
+        "activities": s.ActivitySerializer(
+            selectors.activities(user).filter(section__plan=plan), many=True, context=context
+        ).data,
+    }
+
+
+def plan_document(plan: Plan, request) -> dict:
+    """The plan (a published one: the caller has checked) with everything in it."""
+    return {
+        "format": FORMAT,
+        "licence": LICENCE,
+        "plan": s.PlanSerializer(plan, context={"request": request}).data,
+        **_plan_rows(plan, request),
+    }
+
+
+CSV_COLUMNS = [
+    "type",
+    "id",
+    "section",
+    "number",
+    "programme",
+    "text_sv",
+    "text_en",
+    "status",
+    "status_sv",
+    "status_en",
+    "progress",
+    "start_date",
+    "end_date",
+    "organisations",
+]
+
+
+def plan_csv(plan: Plan, request) -> bytes:
+    """One row per section, goal and activity in document order: a section, then its
+    goals, then its activities. ``section`` is the id of the row's section (a section's
+    parent for a section)."""
+    rows = _plan_rows(plan, request)
+    goals_by_section, activities_by_section = {}, {}
+    for goal in rows["goals"]:
+        goals_by_section.setdefault(goal["section"], []).append(goal)
+    for activity in rows["activities"]:
+        activities_by_section.setdefault(activity["section"], []).append(activity)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for section in rows["sections"]:
+        writer.writerow(
+            neutralise_row(
+                [
+                    "section",
+                    section["id"],
+                    section["parent"] or "",
+                    section["number"],
+                    section["programme"],
+                    section["heading_sv"] or "",
+                    section["heading_en"] or "",
+                    *[""] * 7,
+                ]
+            )
+        )
+        for goal in goals_by_section.get(section["id"], []):
+            writer.writerow(
+                neutralise_row(
+                    [
+                        "goal",
+                        goal["id"],
+                        section["id"],
+                        section["number"],
+                        section["programme"],
+                        goal["text_sv"] or "",
+                        goal["text_en"] or "",
+                        *[""] * 7,
+                    ]
+                )
+            )
+        for activity in activities_by_section.get(section["id"], []):
+            status = activity["status"] or {}
+            writer.writerow(
+                neutralise_row(
+                    [
+                        "activity",
+                        activity["id"],
+                        section["id"],
+                        section["number"],
+                        section["programme"],
+                        activity["text_sv"] or "",
+                        activity["text_en"] or "",
+                        status.get("slug", ""),
+                        status.get("name_sv") or "",
+                        status.get("name_en") or "",
+                        "" if activity["progress"] is None else activity["progress"],
+                        activity["start_date"] or "",
+                        activity["end_date"] or "",
+                        ", ".join(activity["organisations"]),
+                    ]
+                )
+            )
+    # The byte-order mark tells Excel the file is UTF-8.
+    return "\ufeff".encode() + out.getvalue().encode()
