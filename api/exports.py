@@ -1,17 +1,15 @@
 """Each published year's plan as one file: JSON (the API's own shapes, in one
-document) and CSV for a spreadsheet in Swedish (UTF-8 with BOM, ``;``, CRLF).
-
-The CSV writer is small and kept here: cells that a spreadsheet would run as formulas
-are neutralised with ``malardal.spreadsheets.neutralise`` like every other export.
+document) and CSV for a spreadsheet in Swedish, written by the admin exports' "CSV för
+Excel (svensk)" format (``malardal.importexport.ExcelCSV``: UTF-8 with BOM, ``;``,
+CRLF, decimal commas, formula-like cells neutralised).
 """
 
-import csv
-import io
 import json
 
+import tablib
 from django.core.serializers.json import DjangoJSONEncoder
 
-from malardal.spreadsheets import neutralise_row
+from malardal.importexport import ExcelCSV
 from plan.models import Plan
 
 from . import selectors
@@ -84,60 +82,51 @@ def plan_csv(plan: Plan, request) -> bytes:
         goals_by_section.setdefault(goal["section"], []).append(goal)
     for activity in rows["activities"]:
         activities_by_section.setdefault(activity["section"], []).append(activity)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    dataset = tablib.Dataset(headers=CSV_COLUMNS)
     for section in rows["sections"]:
-        writer.writerow(
-            neutralise_row(
-                [
-                    "section",
-                    section["id"],
-                    section["parent"] or "",
-                    section["number"],
-                    section["programme"],
-                    section["heading_sv"] or "",
-                    section["heading_en"] or "",
-                    *[""] * 7,
-                ]
-            )
+        dataset.append(
+            [
+                "section",
+                section["id"],
+                section["parent"],
+                section["number"],
+                section["programme"],
+                section["heading_sv"],
+                section["heading_en"],
+                *[None] * 7,
+            ]
         )
         for goal in goals_by_section.get(section["id"], []):
-            writer.writerow(
-                neutralise_row(
-                    [
-                        "goal",
-                        goal["id"],
-                        section["id"],
-                        section["number"],
-                        section["programme"],
-                        goal["text_sv"] or "",
-                        goal["text_en"] or "",
-                        *[""] * 7,
-                    ]
-                )
+            dataset.append(
+                [
+                    "goal",
+                    goal["id"],
+                    section["id"],
+                    section["number"],
+                    section["programme"],
+                    goal["text_sv"],
+                    goal["text_en"],
+                    *[None] * 7,
+                ]
             )
         for activity in activities_by_section.get(section["id"], []):
             status = activity["status"] or {}
-            writer.writerow(
-                neutralise_row(
-                    [
-                        "activity",
-                        activity["id"],
-                        section["id"],
-                        section["number"],
-                        section["programme"],
-                        activity["text_sv"] or "",
-                        activity["text_en"] or "",
-                        status.get("slug", ""),
-                        status.get("name_sv") or "",
-                        status.get("name_en") or "",
-                        "" if activity["progress"] is None else activity["progress"],
-                        activity["start_date"] or "",
-                        activity["end_date"] or "",
-                        ", ".join(activity["organisations"]),
-                    ]
-                )
+            dataset.append(
+                [
+                    "activity",
+                    activity["id"],
+                    section["id"],
+                    section["number"],
+                    section["programme"],
+                    activity["text_sv"],
+                    activity["text_en"],
+                    status.get("slug"),
+                    status.get("name_sv"),
+                    status.get("name_en"),
+                    activity["progress"],
+                    activity["start_date"],
+                    activity["end_date"],
+                    ", ".join(activity["organisations"]),
+                ]
             )
-    # The byte-order mark tells Excel the file is UTF-8.
-    return "\ufeff".encode() + out.getvalue().encode()
+    return ExcelCSV().export_data(dataset)
