@@ -673,13 +673,15 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             for a in activities
             for o in a.organisations.all()
         )
-        ActivityGoal.objects.bulk_create(
-            ActivityGoal(
-                activity_id=activity_map[link.activity_id].pk,
-                goal_id=overall_goal_map[link.goal_id].pk,
-                order=link.order,
-            )
-            for link in ActivityGoal.objects.filter(activity__section__plan=plan)
+        goal_links = ActivityGoal.objects.bulk_create(
+            [
+                ActivityGoal(
+                    activity_id=activity_map[link.activity_id].pk,
+                    goal_id=overall_goal_map[link.goal_id].pk,
+                    order=link.order,
+                )
+                for link in ActivityGoal.objects.filter(activity__section__plan=plan)
+            ]
         )
         _roll_over_indicators(
             plan=plan, new_plan=new_plan, section_map=section_map, goal_map=overall_goal_map
@@ -690,7 +692,8 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
         record_created(items_written)
         record_created(priorities)
         record_created(section_map.values())
-        record_created(goals)
+        record_created(overall_goal_map.values())
+        record_created(goal_links)
         record_created(activity_map.values())
 
         reporting_periods_create_default(plan=new_plan)
