@@ -112,6 +112,8 @@ def test_a_plan_added_in_the_admin_gets_the_default_periods(client, secretariat)
                     "priority_areas",
                     "communication_priorities",
                     "periods",
+                    # The documents attached to the plan (documents app).
+                    "documents-document-content_type-object_id",
                 )
                 for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
             },
