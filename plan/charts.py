@@ -175,6 +175,68 @@ def progress_bar_svg(percent, *, label: str) -> SafeString:
     )
 
 
+def _luminance(colour: str) -> float:
+    """The relative luminance of a #rrggbb colour (WCAG 2.1)."""
+
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    try:
+        r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    except (TypeError, ValueError):
+        return 1.0
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def _text_on(colour: str) -> str:
+    """Black or white, whichever reads better on `colour`."""
+    light = _luminance(colour)
+    return "#ffffff" if (1.05 / (light + 0.05)) >= ((light + 0.05) / 0.05) else "#000000"
+
+
+def stacked_bar_svg(counts: Iterable, *, title: str, width: int = 180) -> SafeString:
+    """A small bar split by `counts` — ``(label, count, colour)`` — e.g. a group's goals
+    by assessment level, for a table cell. Each segment wide enough carries its count
+    in text; the title (read by assistive technology, and shown as a tooltip) names
+    every label with its count, so colour never carries the meaning alone: put the
+    counts in the table beside it as well."""
+    rows = [tuple(c) for c in counts]
+    total = sum(int(count) for _label, count, _colour in rows)
+    height = 16
+    segments = []
+    x = 0.5
+    for _label, count, colour in rows:
+        if not count or not total:
+            continue
+        segment_width = (width - 1) * int(count) / total
+        segments.append(
+            {
+                "x": round(x, 2),
+                "width": round(segment_width, 2),
+                "colour": colour,
+                "count": count,
+                "text_x": round(x + segment_width / 2, 2),
+                "text_colour": _text_on(colour),
+                "show_count": segment_width >= 14,
+            }
+        )
+        x += segment_width
+    details = ", ".join(f"{label}: {count}" for label, count, _colour in rows)
+    return _render(
+        "stacked_bar.svg",
+        {
+            "id": _id(),
+            "title": f"{title}: {details}" if details else title,
+            "width": width,
+            "height": height,
+            "text_y": 12,
+            "segments": segments,
+            "empty": not total,
+        },
+    )
+
+
 def status_swatch_svg(colour: str) -> SafeString:
     """A small square in a status's colour, hidden from assistive technology: the
     status's name is always written next to it."""

@@ -19,8 +19,19 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Person, Programme
 
-from . import rollup
-from .models import Activity, Goal, Plan, ReportingPeriod, Section, Status, StatusUpdate
+from . import rollup, selectors_goals
+from .models import (
+    Activity,
+    ActivityGoal,
+    Goal,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    ReportingPeriod,
+    Section,
+    Status,
+    StatusUpdate,
+)
 from .selectors import SectionTree, section_tree
 
 OWN_ACTIVITY_PERMISSION = "plan.report_own_activity"
@@ -517,12 +528,132 @@ class ReportActivity:
 
 
 @dataclass
+class IndicatorRow:
+    """An indicator against its target: the newest value (or None), the baseline and
+    the target as the data holds them. ``reached`` is True or False only when the
+    indicator has both a target and a value to compare (by its direction), else None:
+    nothing is judged that the data does not hold."""
+
+    indicator: Indicator
+    latest: IndicatorValue | None
+
+    @property
+    def has_target(self) -> bool:
+        return self.indicator.target_value is not None
+
+    @property
+    def reached(self) -> bool | None:
+        if not self.has_target or self.latest is None:
+            return None
+        target = self.indicator.target_value
+        if self.indicator.direction == Indicator.Direction.LOWER_IS_BETTER:
+            return self.latest.value <= target
+        return self.latest.value >= target
+
+
+@dataclass
+class AttainmentPart:
+    """One part of the goal attainment table: the groups of one kind (direction goals
+    or prioritised areas) under a heading, and the label of the group without one."""
+
+    heading: str
+    groups: list
+    none_label: str
+
+
+def attainment_parts(attainment) -> list[AttainmentPart]:
+    """The goal attainment table's parts (plan.selectors_goals.AttainmentCounts), by
+    direction goal and by prioritised area, in the active language."""
+    from django.utils.translation import gettext
+
+    return [
+        AttainmentPart(
+            gettext("By direction goal"), attainment.by_direction_goal, gettext("No direction goal")
+        ),
+        AttainmentPart(
+            gettext("By prioritised area"),
+            attainment.by_area,
+            gettext("Outside the prioritised areas"),
+        ),
+    ]
+
+
+def assessed_counts(group) -> list[tuple[str, int]]:
+    """(level name, count) for the levels that count as assessed, in the scale's order."""
+    return [
+        (str(c.level.name), c.count) for c in group.counts if c.level and c.level.counts_as_assessed
+    ]
+
+
+@dataclass
+class DashboardGoal:
+    """A goal on the dashboard: its assessment for the period shown (or None) and the
+    ids of the activities that contribute to it."""
+
+    goal: Goal
+    assessment: object  # GoalAssessment | None
+    activity_ids: list[int]
+
+    @property
+    def level_key(self) -> str:
+        """The assessment level's slug, or "none" without an assessment."""
+        return self.assessment.level.slug if self.assessment else NO_LEVEL
+
+
+NO_LEVEL = "none"
+
+
+def dashboard_goals(
+    plan: Plan, period: ReportingPeriod | None, tree: SectionTree
+) -> list[DashboardGoal]:
+    """Every goal of `plan` in plan order with its assessment for `period` (the newest
+    made for it; without a period, the latest overall) and its contributing activities.
+    Four queries."""
+    sections = {s.pk: s for s in tree.sections}
+    assessments = selectors_goals.goal_current_assessments(plan, period)
+    contributors = defaultdict(list)
+    for goal_id, activity_id in (
+        ActivityGoal.objects.filter(goal__section__plan=plan)
+        .order_by("activity__section__order", "activity__order", "activity_id")
+        .values_list("goal_id", "activity_id")
+    ):
+        contributors[goal_id].append(activity_id)
+    goals = list(Goal.objects.filter(section__plan=plan).order_by("section__order", "order", "pk"))
+    for goal in goals:
+        goal.section = sections[goal.section_id]
+    return [DashboardGoal(g, assessments.get(g.pk), contributors[g.pk]) for g in goals]
+
+
+def indicator_rows(indicators) -> list[IndicatorRow]:
+    """Rows for indicators whose values are prefetched newest first (no query)."""
+    rows = []
+    for indicator in indicators:
+        values = list(indicator.values.all())
+        rows.append(IndicatorRow(indicator, values[0] if values else None))
+    return rows
+
+
+@dataclass
+class ReportGoal:
+    """An overall goal in the report: its current assessment (the latest, see
+    plan.selectors_goals.goal_current_assessments), the activities that contribute to
+    it, and its indicators."""
+
+    goal: Goal
+    assessment: object  # GoalAssessment | None
+    activities: list[ReportActivity]
+    indicators: list[IndicatorRow]
+
+
+@dataclass
 class ReportSection:
     section: Section
     goals: list[Goal]
     activities: list[ReportActivity]
     events: list
     figure: rollup.Figure | None = None  # the section with its sub-sections
+    goal_items: list[ReportGoal] = field(default_factory=list)
+    indicators: list[IndicatorRow] = field(default_factory=list)  # the section's own
 
 
 @dataclass
@@ -534,6 +665,12 @@ class FollowupReport:
     final: PlanFollowUp  # every figure, scoped to the plan's last period
     events: list
     generated_on: datetime.date
+    attainment: object = None  # plan.selectors_goals.AttainmentCounts
+    indicators: list[IndicatorRow] = field(default_factory=list)  # every indicator
+
+    @property
+    def goal_items(self) -> list[ReportGoal]:
+        return [g for s in self.sections for g in s.goal_items]
 
     @property
     def activity_count(self) -> int:
@@ -548,10 +685,13 @@ def per_activity_latest(figure, per_activity: dict) -> StatusUpdate | None:
 
 
 def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupReport:
-    """Everything the yearly follow-up report shows, in plan order: each section's goals,
-    its activities with the latest report of every period and the final one, and the
-    meeting places held (events of the plan year linked to the section or its
-    activities, up to `on`). A fixed number of queries."""
+    """Everything the yearly follow-up report shows: goal attainment by direction goal
+    and prioritised area, every figure (plan.rollup, scoped to the plan's last period),
+    the indicators against their targets; then in plan order each section's goals with
+    their current assessment, contributing activities and indicators, its activities
+    with the latest report of every period and the final one, and the meeting places
+    held (events of the plan year linked to the section or its activities, up to `on`).
+    A fixed number of queries."""
     from events.models import Event  # events imports plan.models
 
     on = on or today()
@@ -617,7 +757,8 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
                 figure=final.section(section).total,
             )
         )
-    return FollowupReport(
+    _add_goals(plan, sections)
+    report = FollowupReport(
         plan=plan,
         periods=periods,
         statuses=statuses,
@@ -625,4 +766,53 @@ def followup_report(plan: Plan, *, on: datetime.date | None = None) -> FollowupR
         final=final,
         events=held,
         generated_on=on,
+        attainment=selectors_goals.goal_attainment_counts(plan),
+        indicators=indicator_rows(selectors_goals.plan_indicators(plan)),
     )
+    report.indicators_by_owner = _indicators_by_owner(report.indicators)
+    for item in report.sections:
+        item.indicators = report.indicators_by_owner.get(("section", item.section.pk), [])
+        for goal_item in item.goal_items:
+            goal_item.indicators = report.indicators_by_owner.get(("goal", goal_item.goal.pk), [])
+    return report
+
+
+def _indicators_by_owner(rows: list[IndicatorRow]) -> dict:
+    """Indicator rows by what they belong to: ("goal", pk), ("section", pk) or
+    ("plan", pk)."""
+    owners = defaultdict(list)
+    for row in rows:
+        indicator = row.indicator
+        if indicator.goal_id:
+            owners[("goal", indicator.goal_id)].append(row)
+        elif indicator.section_id:
+            owners[("section", indicator.section_id)].append(row)
+        else:
+            owners[("plan", indicator.plan_id)].append(row)
+    return owners
+
+
+def _add_goals(plan: Plan, sections: list[ReportSection]) -> None:
+    """Give each section's goals their current assessment and contributing activities
+    (in document order), as ReportGoals. Three queries."""
+    assessments = selectors_goals.goal_current_assessments(plan)
+    by_activity = {a.activity.pk: a for s in sections for a in s.activities}
+    position = {pk: index for index, pk in enumerate(by_activity)}
+    contributors = defaultdict(list)
+    for goal_id, activity_id in ActivityGoal.objects.filter(goal__section__plan=plan).values_list(
+        "goal_id", "activity_id"
+    ):
+        if activity_id in by_activity:
+            contributors[goal_id].append(activity_id)
+    for item in sections:
+        item.goal_items = [
+            ReportGoal(
+                goal=goal,
+                assessment=assessments.get(goal.pk),
+                activities=[
+                    by_activity[pk] for pk in sorted(contributors[goal.pk], key=position.get)
+                ],
+                indicators=[],
+            )
+            for goal in item.goals
+        ]

@@ -87,24 +87,53 @@ class ReportRequestForm(forms.Form):
 
 class DashboardFilterForm(forms.Form):
     """The dashboard's filters (GET): show only the activities that are late and/or
-    have a report missing. Both ticked: only those that are both. The figures above the
-    list stay those of the whole plan; the filters narrow the list only."""
+    have a report missing (both ticked: only those that are both), and only the goals
+    assessed at a level (and the activities that contribute to them). The figures
+    above the lists stay those of the whole plan; the filters narrow the lists only.
+    `levels` are the assessment levels (a choice per level's slug, and "none")."""
 
     late = forms.BooleanField(label=_("Late"), required=False)
     missing = forms.BooleanField(label=_("Report missing"), required=False)
+    level = forms.ChoiceField(
+        label=_("Assessment"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the assessment levels.")},
+    )
 
-    def keep(self, item) -> bool:
-        """Whether the activity `item` (a plan.followup.ActivityFollowUp) is shown."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from .followup import NO_LEVEL
+
+        self.fields["level"].choices = [
+            ("", _("Any")),
+            *[(level.slug, level.name) for level in levels],
+            (NO_LEVEL, _("No assessment")),
+        ]
+
+    @property
+    def data_or_empty(self) -> dict:
+        return self.cleaned_data if self.is_bound and self.is_valid() else {}
+
+    def keep_goal(self, goal) -> bool:
+        """Whether the goal `goal` (a plan.followup.DashboardGoal) is shown."""
+        level = self.data_or_empty.get("level")
+        return not level or goal.level_key == level
+
+    def keep(self, item, *, activity_ids=None) -> bool:
+        """Whether the activity `item` (a plan.followup.ActivityFollowUp) is shown;
+        `activity_ids`: the activities of the goals shown, when a level is chosen."""
+        data = self.data_or_empty
         if data.get("late") and not item.is_late:
             return False
         if data.get("missing") and not item.report_missing:
             return False
+        if data.get("level") and activity_ids is not None:
+            return item.activity.pk in activity_ids
         return True
 
     @property
     def active(self) -> bool:
-        return self.is_bound and self.is_valid() and any(self.cleaned_data.values())
+        return any(self.data_or_empty.values())
 
 
 class GoalAssessmentForm(forms.Form):

@@ -32,7 +32,7 @@ from malardal.spreadsheets import neutralise_row, protect_xlsx_cell
 
 from . import selectors
 from .charts import progress_bars_svg, status_distribution_svg
-from .followup import FollowupReport, PlanFollowUp, followup_report
+from .followup import FollowupReport, PlanFollowUp, attainment_parts, followup_report
 from .models import Plan, ReportRequest
 
 PRINT_STYLESHEET = "plan/print.css"
@@ -141,7 +141,12 @@ def _section_label(section) -> str:
 
 def followup_report_context(plan: Plan) -> dict:
     report = followup_report(plan)
-    return {"plan": plan, "report": report, **summary_charts(report.final)}
+    return {
+        "plan": plan,
+        "report": report,
+        "attainment_parts": attainment_parts(report.attainment),
+        **summary_charts(report.final),
+    }
 
 
 def followup_report_html(plan: Plan, language: str) -> str:
@@ -245,6 +250,56 @@ def _yes(value: bool) -> str:
     return str(_("Yes")) if value else ""
 
 
+def _indicator_text(row) -> str:
+    """ "Name: 750 000 (2022); target 120 000 (2025)" — only what the data holds."""
+    indicator = row.indicator
+    parts = []
+    if row.latest is not None:
+        value = row.latest.headline or selectors.format_decimal(row.latest.value)
+        parts.append(f"{value} ({row.latest.year})" if row.latest.year else value)
+    if row.has_target:
+        target = selectors.format_decimal(indicator.target_value)
+        if indicator.target_year:
+            target = f"{target} ({indicator.target_year})"
+        parts.append(_("target %(target)s") % {"target": target})
+    unit = f" ({indicator.unit})" if indicator.unit else ""
+    return f"{indicator.name}{unit}: {'; '.join(parts)}" if parts else f"{indicator.name}{unit}"
+
+
+def goals_table(report: FollowupReport) -> tuple[list[str], list[list]]:
+    """One row per overall goal, in plan order: its section, its current assessment
+    and analysis, its contributing activities (count and names) and its indicators."""
+    headers = [
+        _("Section number"),
+        _("Section"),
+        _("Goal"),
+        _("Assessment"),
+        _("Assessed for"),
+        _("Analysis"),
+        _("Contributing activities"),
+        _("Contributing activities (names)"),
+        _("Indicators"),
+    ]
+    rows = []
+    for section in report.sections:
+        for item in section.goal_items:
+            assessment = item.assessment
+            rows.append(
+                [
+                    section.section.number,
+                    section.section.heading,
+                    item.goal.text,
+                    str(assessment.level.name) if assessment else str(_("No assessment")),
+                    str(assessment.period.name) if assessment else "",
+                    assessment.analysis if assessment else "",
+                    len(item.activities),
+                    "\n".join(a.activity.text for a in item.activities),
+                    "\n".join(_indicator_text(row) for row in item.indicators),
+                ]
+            )
+    return headers, rows
+
+
 def summary_table(report: FollowupReport) -> tuple[list[str], list[list]]:
     """The report's progress figures (plan.rollup) as a table: the plan, each area
     (top-level section) and each programme, with the scope each figure is of."""
@@ -289,10 +344,15 @@ def _report_for_table(plan: Plan) -> FollowupReport:
 
 def followup_report_csv(plan: Plan, language: str) -> bytes:
     """The activity table first (one row per activity); then, after an empty row, each
-    further table under a one-cell title row: the summary of the progress figures."""
+    further table under a one-cell title row: the goals (one row per goal) and the
+    summary of the progress figures."""
     with translation.override(language):
         report = _report_for_table(plan)
-        tables = [(None, *followup_table(report)), (_("Summary"), *summary_table(report))]
+        tables = [
+            (None, *followup_table(report)),
+            (_("Goals"), *goals_table(report)),
+            (_("Summary"), *summary_table(report)),
+        ]
     out = io.StringIO()
     # As Excel in Swedish reads and writes CSV (semicolons, CRLF), so the board's
     # double-click opens it in columns (issue 13).
@@ -346,6 +406,7 @@ def _print_setup(sheet) -> None:
 
 def followup_report_xlsx(plan: Plan, language: str) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     with translation.override(language):
@@ -354,6 +415,8 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
         title = _("Follow-up %(year)s") % {"year": plan.year}
         summary_title = _("Summary")
         summary = summary_table(report)
+        goals_title = _("Goals")
+        goals = goals_table(report)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -369,6 +432,13 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
         else:
             width = 16
         sheet.column_dimensions[get_column_letter(index)].width = width
+    goals_sheet = workbook.create_sheet(goals_title[:31])
+    _fill_sheet(goals_sheet, *goals)
+    for index, width in enumerate([10, 30, 60, 18, 14, 60, 12, 60, 50], start=1):
+        goals_sheet.column_dimensions[get_column_letter(index)].width = width
+    for row in goals_sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
     summary_sheet = workbook.create_sheet(summary_title[:31])
     _fill_sheet(summary_sheet, *summary)
     for index, width in enumerate([40, 18, 12, 12, 10, 14, 45], start=1):

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import changes, downloads, followup, reports, selectors, services
+from . import changes, downloads, followup, reports, selectors, selectors_goals, services
 from .forms import DashboardFilterForm, ReportRequestForm, StatusReportForm
 from .models import Plan, ReportRequest, Status
 
@@ -122,8 +122,11 @@ def _add_service_errors(form, error: ValidationError) -> None:
 def dashboard(request, year):
     """For a chosen period (``?period=<id>``; by default the one due next): the plan's
     progress figure, per section the activities by status, those late or with a report
-    missing, and the charts. ``?late=1`` and ``?missing=1`` narrow the activity list
-    (plan.forms.DashboardFilterForm). A fixed number of queries."""
+    missing, and the charts — after the goals: attainment by direction goal and
+    prioritised area, and every goal with its assessment for the period. ``?late=1``,
+    ``?missing=1`` and ``?level=<slug>|none`` narrow the lists
+    (plan.forms.DashboardFilterForm); a level that does not exist answers 400. A fixed
+    number of queries."""
     plan = _visible_plan(request, year)
     periods = followup.plan_periods(plan)
     period = None
@@ -133,10 +136,23 @@ def dashboard(request, year):
         if period is None:
             raise Http404
     result = followup.plan_followup(plan, period)
-    filters = DashboardFilterForm(request.GET)
+    attainment = selectors_goals.goal_attainment_counts(plan, result.period)
+    filters = DashboardFilterForm(request.GET, levels=attainment.levels)
+    if not filters.is_valid():
+        return render(
+            request,
+            "plan/followup/dashboard_invalid.html",
+            {"plan": plan, "filters": filters},
+            status=400,
+        )
+    goals = followup.dashboard_goals(plan, result.period, result.tree)
+    shown_goals = [g for g in goals if filters.keep_goal(g)]
+    level_activities = None
+    if filters.cleaned_data.get("level"):
+        level_activities = {pk for g in shown_goals for pk in g.activity_ids}
     shown = 0
     for item in result.sections:
-        item.shown = [a for a in item.activities if filters.keep(a)]
+        item.shown = [a for a in item.activities if filters.keep(a, activity_ids=level_activities)]
         shown += len(item.shown)
     context = {
         "plan": plan,
@@ -144,6 +160,10 @@ def dashboard(request, year):
         "period": result.period,
         "periods": result.periods,
         "filters": filters,
+        "attainment": attainment,
+        "attainment_parts": followup.attainment_parts(attainment),
+        "goals": shown_goals,
+        "goal_count": len(goals),
         "shown_count": shown,
         # Filtered: only the sections with an activity to show; otherwise every section
         # with activities (also one whose activities are all in its sub-sections).

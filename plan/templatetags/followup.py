@@ -7,6 +7,7 @@
 """
 
 from django import template
+from django.utils.translation import gettext as _
 
 from plan import charts
 
@@ -26,6 +27,36 @@ def progress_chart(rows, title):
 @register.simple_tag
 def progress_bar(percent, label):
     return charts.progress_bar_svg(percent, label=label)
+
+
+@register.simple_tag
+def attainment_bar(group, title):
+    """A group's goals by assessment level (plan.selectors_goals.AttainmentGroup) as a
+    small stacked bar; "no assessment" last."""
+    counts = [
+        (str(c.level.name) if c.level else str(_("No assessment")), c.count, c.colour)
+        for c in group.counts
+    ]
+    return charts.stacked_bar_svg(counts, title=title)
+
+
+@register.filter
+def assessed_counts(group):
+    """``group|assessed_counts``: (level name, count) of the levels that count as
+    assessed (plan.followup.assessed_counts)."""
+    from plan.followup import assessed_counts as counts
+
+    return counts(group)
+
+
+@register.filter
+def decimal(value):
+    """A Decimal in the page language's format, without trailing zeros: 4.30 → "4,3"."""
+    if value is None:
+        return ""
+    from plan.selectors import format_decimal
+
+    return format_decimal(value)
 
 
 @register.simple_tag

@@ -109,4 +109,5 @@ def test_the_dashboard_query_count_does_not_grow_with_the_plan_or_the_filters(
             )
     large = [count(), count(late="1"), count(missing="1", late="1")]
     assert small == large
-    assert max(large) <= 20
+    # Login (4), plan, the follow-up (7), goal attainment (7), the goals (4).
+    assert max(large) <= 22

@@ -286,7 +286,7 @@ def test_the_csv_neutralises_formula_cells_and_opens_with_swedish_letters(fp):
     assert b";" in content.split(b"\r\n", 1)[0]
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     assert len(rows[0]) == 22
-    assert rows[4:6] == [[], ["Sammanfattning"]]  # the summary follows the activities
+    assert rows[4:6] == [[], ["Mål"]]  # the goals follow the activities, then the summary
     rows = rows[:4]
     cells = [cell for row in rows for cell in row]
     assert '\'=HYPERLINK("http://example.org","klicka")' in cells
