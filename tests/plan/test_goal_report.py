@@ -119,7 +119,7 @@ SUMMARY = {
         "Summary: did we reach the goals?",
         "2 of the plan's 2 overall goals are assessed.",
         "Goal attainment",
-        "By direction goal",
+        "By strategic goal",
         "A cohesive region",
         "By prioritised area",
         "Infrastructure – En Bättre Sits",
