@@ -283,7 +283,7 @@ def test_the_xlsx_has_a_goals_sheet_and_the_csv_a_goals_section(gp, lang):
     assert g2[6] == 1
 
     content = reports.followup_report_csv(gp.plan, lang).decode("utf-8-sig")
-    csv_rows = list(csv.reader(io.StringIO(content)))
+    csv_rows = list(csv.reader(io.StringIO(content), delimiter=";"))
     start = csv_rows.index([goals_sheet])
     assert csv_rows[start - 1] == []
     assert csv_rows[start + 1] == header
