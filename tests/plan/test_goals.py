@@ -396,9 +396,9 @@ def test_an_import_linking_a_goal_of_another_years_plan_writes_nothing(
     with translation.override("sv"):
         preview = upload(client, Activity, content, "csv")
     result = preview.context["result"]
-    assert result.has_validation_errors(), [
-        (r.import_type, r.errors) for r in result.rows
-    ] + [e.error for e in result.base_errors]
+    assert result.has_validation_errors(), [(r.import_type, r.errors) for r in result.rows] + [
+        e.error for e in result.base_errors
+    ]
     errors = " ".join(
         str(message)
         for row in result.invalid_rows
