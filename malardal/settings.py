@@ -423,9 +423,18 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = env_file_mode("FILE_UPLOAD_DIRECTORY_PERMISS
 JOB_RECOVERY_SECONDS = env_int("JOB_RECOVERY_SECONDS", 300)
 REPORT_BUILD_TIME_LIMIT = env_int("REPORT_BUILD_TIME_LIMIT", 600)
 MAX_BUILD_ATTEMPTS = env_int("MAX_BUILD_ATTEMPTS", 5)
+# A background import may run this long (the task's hard limit); one still "importing"
+# after it (plus a minute) was left by a dead worker: its transaction rolled back, so it
+# is queued again, at most MAX_BUILD_ATTEMPTS times.
+IMPORT_TIME_LIMIT = env_int("IMPORT_TIME_LIMIT", 1800)
 # The nightly clean-up (ops.tasks.housekeeping), Swedish time.
 HOUSEKEEPING_HOUR = env_int("HOUSEKEEPING_HOUR", 3)
-for _name in ("JOB_RECOVERY_SECONDS", "REPORT_BUILD_TIME_LIMIT", "MAX_BUILD_ATTEMPTS"):
+for _name in (
+    "JOB_RECOVERY_SECONDS",
+    "REPORT_BUILD_TIME_LIMIT",
+    "MAX_BUILD_ATTEMPTS",
+    "IMPORT_TIME_LIMIT",
+):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be at least 1")
 if not 0 <= HOUSEKEEPING_HOUR <= 23:

@@ -23,7 +23,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import Storage, default_storage, storages
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.services import login_throttles_purge
 from plan.models import ReportRequest
@@ -144,19 +145,44 @@ def housekeeping_run(*, now: datetime.datetime | None = None) -> dict[str, int]:
 def import_jobs_recover(*, now: datetime.datetime | None = None) -> list[int]:
     """Queue again background imports still waiting JOB_RECOVERY_SECONDS after they were
     made (their message was lost, e.g. with a Redis restart). Harmless when the first
-    message is only late: the job is claimed before it runs, so it runs once. (A job
-    left "importing" by a dead worker is not taken over here: its import ran in one
-    transaction, rolled back, but without a time limit on imports a slow one cannot be
-    told from a dead one; the secretariat uploads the file again.)"""
+    message is only late: the job is claimed before it runs, so it runs once.
+
+    A job still "importing" a minute past IMPORT_TIME_LIMIT (the task's hard limit) was
+    left by a dead worker: its import ran in one transaction, which rolled back, so it is
+    queued again; after MAX_BUILD_ATTEMPTS tries it is failed with a message saying so,
+    and nothing was imported."""
     from malardal.models import ImportJob
     from malardal.tasks import run_import_job
 
     now = now or timezone.now()
+    stalled = now - datetime.timedelta(seconds=settings.IMPORT_TIME_LIMIT + 60)
+    running = ImportJob.objects.filter(status=ImportJob.State.RUNNING, started_at__lt=stalled)
+    taken_over: list[int] = []
+    for job in running.select_related("created_by"):
+        if job.attempts >= settings.MAX_BUILD_ATTEMPTS:
+            with translation.override(job.language):
+                message = gettext(
+                    "The import was interrupted %(count)s times and has stopped; nothing "
+                    "was imported. Upload the file again, or split it into smaller files."
+                ) % {"count": job.attempts}
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.State.RUNNING).update(
+                status=ImportJob.State.FAILED, errors=[message], finished_at=now
+            )
+        else:
+            # Back in the queue, and queued again below like a lost message.
+            ImportJob.objects.filter(pk=job.pk, status=ImportJob.State.RUNNING).update(
+                status=ImportJob.State.QUEUED, started_at=None
+            )
+            logger.warning("Import job %s was left importing by a dead worker", job.pk)
+            taken_over.append(job.pk)
     waited = now - datetime.timedelta(seconds=settings.JOB_RECOVERY_SECONDS)
-    ids = list(
-        ImportJob.objects.filter(status=ImportJob.State.QUEUED, created_at__lt=waited)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    ids = sorted(
+        set(taken_over)
+        | set(
+            ImportJob.objects.filter(
+                status=ImportJob.State.QUEUED, created_at__lt=waited
+            ).values_list("pk", flat=True)
+        )
     )
     for pk in ids:
         transaction.on_commit(partial(run_import_job.delay, pk))
