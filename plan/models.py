@@ -400,6 +400,17 @@ class ReportingPeriod(models.Model):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
 
+    def check_takes(self, *, plan_id: int, adding: bool, other_plan: str, locked: str) -> None:
+        """Raise ValidationError unless this period may take a record (a status update,
+        a goal assessment) of the plan `plan_id`: it must be that plan's, and a new record
+        is refused while the period is locked. Only new records are checked against the
+        lock, so history made before the period was locked stays valid. `other_plan` and
+        `locked` are the messages (``locked`` with a ``%(period)s`` placeholder)."""
+        if plan_id != self.plan_id:
+            raise ValidationError({"period": other_plan}, code="other_plan")
+        if adding and self.is_locked:
+            raise ValidationError({"period": locked % {"period": self.name}}, code="locked")
+
     def is_open_on(self, day: datetime.date) -> bool:
         """Open for reports: not locked, and already started on `day`."""
         return not self.is_locked and self.starts_on <= day
@@ -497,26 +508,17 @@ class StatusUpdate(models.Model):
         return f"{self.activity} – {self.period}: {self.status} {self.progress} %"
 
     def clean(self):
-        # Only a new report is checked against the period's lock: history made before
-        # the period was locked stays valid.
         if self.activity_id is None or self.period_id is None:
             return
-        if self.activity.section.plan_id != self.period.plan_id:
-            raise ValidationError(
-                {"period": _("The period belongs to another year's plan than the activity.")},
-                code="other_plan",
-            )
-        if self._state.adding and self.period.is_locked:
-            raise ValidationError(
-                {
-                    "period": _(
-                        "%(period)s is locked: it takes no more reports. Ask the "
-                        "secretariat if something must be corrected."
-                    )
-                    % {"period": self.period.name}
-                },
-                code="locked",
-            )
+        self.period.check_takes(
+            plan_id=self.activity.section.plan_id,
+            adding=self._state.adding,
+            other_plan=_("The period belongs to another year's plan than the activity."),
+            locked=_(
+                "%(period)s is locked: it takes no more reports. Ask the "
+                "secretariat if something must be corrected."
+            ),
+        )
 
 
 COLOUR_VALIDATOR = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("A colour such as #1a7f37."))
@@ -603,26 +605,17 @@ class GoalAssessment(models.Model):
         return f"{self.goal} – {self.period}: {self.level}"
 
     def clean(self):
-        # As for status updates: only a new assessment is checked against the lock, so
-        # history made before the period was locked stays valid.
         if self.goal_id is None or self.period_id is None:
             return
-        if self.goal.section.plan_id != self.period.plan_id:
-            raise ValidationError(
-                {"period": _("The period belongs to another year's plan than the goal.")},
-                code="other_plan",
-            )
-        if self._state.adding and self.period.is_locked:
-            raise ValidationError(
-                {
-                    "period": _(
-                        "%(period)s is locked: it takes no more assessments. Ask the "
-                        "secretariat to unlock it if something must be corrected."
-                    )
-                    % {"period": self.period.name}
-                },
-                code="locked",
-            )
+        self.period.check_takes(
+            plan_id=self.goal.section.plan_id,
+            adding=self._state.adding,
+            other_plan=_("The period belongs to another year's plan than the goal."),
+            locked=_(
+                "%(period)s is locked: it takes no more assessments. Ask the "
+                "secretariat to unlock it if something must be corrected."
+            ),
+        )
 
 
 class Indicator(models.Model):
