@@ -83,6 +83,12 @@ class DocumentAdmin(admin.ModelAdmin):
     list_filter = ("visibility", "kind", "content_type")
     search_fields = ("title_sv", "title_en")
     list_select_related = ("content_type",)
+
+    def get_queryset(self, request):
+        # The list names what each document is attached to: one query per kind of
+        # target, not one per row.
+        return super().get_queryset(request).prefetch_related("target")
+
     readonly_fields = ("target_label", "kind", "size", "uploaded_at")
     fields = ("target_label", *DocumentForm.Meta.fields, "kind", "size", "uploaded_at")
 
