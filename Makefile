@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run serve test install setup lint format messages check bench bench-load clean backup restore
+.PHONY: run serve test test-fast install setup lint format messages check bench bench-load clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,20 @@ run: setup
 serve: install
 	PORT=$(PORT) BIN=$(BIN) bin/serve
 
+# The suite runs on every core (pytest-xdist: a test database, a Redis database and a
+# Celery queue per worker); TEST_WORKERS=0 runs it in one process. The 25 slowest tests
+# are listed at the end. `make test-fast` leaves out the slow suites (browser, workers,
+# PDFs, migrations, whole-site sweeps; see tests/conftest.py): under two minutes.
+TEST_WORKERS ?= auto
+PYTEST_XDIST = $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist worksteal)
+
 test: install
 	@if command -v msgfmt >/dev/null; then DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_XDIST) --durations=25 $(PYTEST_ARGS)
+
+test-fast: install
+	@if command -v msgfmt >/dev/null; then DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not slow" --durations=10 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

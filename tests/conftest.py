@@ -45,3 +45,48 @@ def _site_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# What `make test-fast` leaves out: the suites that start browsers, workers or servers,
+# build PDFs, run migrations, or sweep every page, form or admin of the site. `make test`
+# (and CI) runs them all. Paths relative to tests/.
+SLOW_PATHS = (
+    "browser/",
+    "security/test_csp_browser.py",
+    "security/test_policies.py",
+    "security/test_secret_lookups.py",
+    "security/test_script_payloads.py",
+    "security/test_permission_matrix.py",
+    "ops/test_migrations.py",
+    "ops/test_faults.py",
+    "ops/test_backup.py",
+    "api/test_schema_fuzz.py",
+    "bench/",
+    "plan/test_tagged_pdfs.py",
+    "plan/test_goal_report.py",
+    "plan/test_progress_figures.py",
+    "plan/test_report_formats.py",
+    "plan/test_reports.py",
+    "plan/test_reports_worker.py",
+    "reminders/test_worker.py",
+    "reminders/test_serve_stack.py",
+    "reminders/test_exactly_once.py",
+)
+SLOW_MARKERS = {"browser", "redis", "faults"}
+# The whole-site sweeps run longer than the per-test limit in pyproject.toml.
+SWEEP_TIMEOUT = 1800
+SWEEPS = ("browser/test_accessibility.py", "security/test_policies.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests_dir = config.rootpath / "tests"
+    for item in items:
+        try:
+            path = item.path.relative_to(tests_dir).as_posix()
+        except ValueError:
+            continue
+        marks = {mark.name for mark in item.iter_markers()}
+        if path.startswith(SLOW_PATHS) or marks & SLOW_MARKERS:
+            item.add_marker(pytest.mark.slow)
+        if path.startswith(SWEEPS) and "timeout" not in marks:
+            item.add_marker(pytest.mark.timeout(SWEEP_TIMEOUT))

@@ -14,7 +14,22 @@ import pytest
 from django.db import connection
 
 IN_CI = bool(os.environ.get("CI"))
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_url() -> str:
+    """REDIS_URL, with a database number of its own for each pytest-xdist worker (gw0 keeps
+    the configured one, gw1 the next …): workers never see each other's keys or tasks."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker[2:]) if worker[2:].isdigit() else 0
+    if not offset:
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return parts._replace(path=f"/{(base + offset) % 16}").geturl()
+
+
+REDIS_URL = _redis_url()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 

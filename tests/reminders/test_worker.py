@@ -4,6 +4,7 @@ a real SMTP server."""
 import time
 
 import pytest
+from celery.signals import task_postrun
 
 from reminders.models import ReminderLog
 from reminders.tasks import deliver_reminder, run_reminders
@@ -42,15 +43,27 @@ def test_a_worker_sends_the_due_reminders(smtp, followup, celery_worker):
 def test_two_workers_running_the_reminders_twice_send_each_once(smtp, followup):
     # Two executors at once: one worker consuming with two threads, so the runs and the
     # stray duplicate deliveries race each other for real.
-    with celery_workers(1, concurrency=2):
-        for _ in range(3):
-            run_reminders.delay(day=TODAY.isoformat())
-        assert wait_until(lambda: ReminderLog.objects.count() == 2 and all_done())
-        # A stray duplicate delivery message for every reminder, on either worker.
-        for log_id in ReminderLog.objects.values_list("pk", flat=True):
-            deliver_reminder.delay(log_id)
-            deliver_reminder.delay(log_id)
-        time.sleep(2)
+    finished = []
+
+    def count_deliveries(sender=None, task_id=None, **kwargs):
+        if sender is not None and sender.name == deliver_reminder.name:
+            finished.append(task_id)
+
+    task_postrun.connect(count_deliveries, weak=False)
+    try:
+        with celery_workers(1, concurrency=2):
+            for _ in range(3):
+                run_reminders.delay(day=TODAY.isoformat())
+            assert wait_until(lambda: ReminderLog.objects.count() == 2 and all_done())
+            # A stray duplicate delivery message for every reminder, on either worker;
+            # wait until the worker has run every one of them (not for a fixed time).
+            strays = set()
+            for log_id in ReminderLog.objects.values_list("pk", flat=True):
+                strays.add(deliver_reminder.delay(log_id).id)
+                strays.add(deliver_reminder.delay(log_id).id)
+            assert wait_until(lambda: strays <= set(finished))
+    finally:
+        task_postrun.disconnect(count_deliveries)
 
     assert sorted(m["X-Envelope-To"] for m in smtp.messages) == [
         "anna@example.org",
