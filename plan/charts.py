@@ -1,8 +1,11 @@
 """SVG charts rendered on the server, so the same picture appears in a page and in a
 PDF (WeasyPrint draws inline SVG).
 
-Each function returns safe SVG markup built from a template in
-``templates/plan/charts/``; every text in it is escaped. The charts are images for
+Each function returns safe SVG markup; every text in it is escaped. The charts drawn
+once per page come from a template in ``templates/plan/charts/``; the small ones a page
+draws once per row (progress bar, swatch, stacked bar) are built as strings, and the
+bar and the swatch remembered per value, so a list of 2,000 rows renders no template
+per row (issue 12). The charts are images for
 assistive technology (``role="img"`` with a ``<title>`` and a ``<desc>`` that says what
 the picture shows); put a table or list with the same numbers next to them as well.
 No ``style`` attributes: colours are SVG presentation attributes, so a
@@ -15,12 +18,15 @@ Content-Security-Policy without 'unsafe-inline' allows them.
     progress_bar_svg(40, label="Progress")
 """
 
+import functools
 import math
 import uuid
 from collections.abc import Iterable
 
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 WIDTH = 640
@@ -158,20 +164,28 @@ def progress_bars_svg(rows: Iterable, *, title: str) -> SafeString:
 
 
 def progress_bar_svg(percent, *, label: str) -> SafeString:
-    """A small bar for one value, e.g. an activity's progress in a table row."""
-    value = _clamp(percent)
-    width = 100
-    return _render(
-        "progress_bar.svg",
-        {
-            "id": _id(),
-            "title": f"{label}: {_percent(value)}",
-            "width": width,
-            "height": 12,
-            "fill": value * width / 100,
-            "bar_colour": BAR_COLOUR,
-            "track_colour": TRACK_COLOUR,
-        },
+    """A small bar for one value, e.g. an activity's progress in a table row.
+
+    Built as a string, not from a template, and remembered per value, label and
+    language: a page draws one per row (issue 12: no template rendered per row)."""
+    return _progress_bar(_clamp(percent), str(label), get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _progress_bar(value: int, label: str, language: str) -> SafeString:
+    width, height = 100, 12
+    fill = value * width / 100
+    bar = (
+        f'<rect x="0.5" y="0.5" width="{fill:g}" height="{height - 1}" fill="{BAR_COLOUR}"/>'
+        if fill
+        else ""
+    )
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--bar" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f"<title>{escape(label)}: {_percent(value)}</title>"
+        f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+        f'fill="{TRACK_COLOUR}" stroke="{EDGE_COLOUR}"/>{bar}</svg>'
     )
 
 
@@ -200,47 +214,56 @@ def stacked_bar_svg(counts: Iterable, *, title: str, width: int = 180) -> SafeSt
     by assessment level, for a table cell. Each segment wide enough carries its count
     in text; the title (read by assistive technology, and shown as a tooltip) names
     every label with its count, so colour never carries the meaning alone: put the
-    counts in the table beside it as well."""
+    counts in the table beside it as well. Built as a string (one per table row)."""
     rows = [tuple(c) for c in counts]
     total = sum(int(count) for _label, count, _colour in rows)
     height = 16
-    segments = []
+    parts = []
+    if not total:
+        parts.append(
+            f'<rect x="0.5" y="0.5" width="{width - 1}" height="{height - 1}" '
+            f'fill="#ffffff" stroke="{EDGE_COLOUR}"/>'
+        )
     x = 0.5
     for _label, count, colour in rows:
         if not count or not total:
             continue
         segment_width = (width - 1) * int(count) / total
-        segments.append(
-            {
-                "x": round(x, 2),
-                "width": round(segment_width, 2),
-                "colour": colour,
-                "count": count,
-                "text_x": round(x + segment_width / 2, 2),
-                "text_colour": _text_on(colour),
-                "show_count": segment_width >= 14,
-            }
+        colour = escape(colour)
+        parts.append(
+            f'<rect x="{round(x, 2)}" y="0.5" width="{round(segment_width, 2)}" '
+            f'height="{height - 1}" fill="{colour}" stroke="{EDGE_COLOUR}" stroke-width="1"/>'
         )
+        if segment_width >= 14:
+            parts.append(
+                f'<text x="{round(x + segment_width / 2, 2)}" y="12" text-anchor="middle" '
+                f'fill="{_text_on(str(colour))}">{int(count)}</text>'
+            )
         x += segment_width
     details = ", ".join(f"{label}: {count}" for label, count, _colour in rows)
-    return _render(
-        "stacked_bar.svg",
-        {
-            "id": _id(),
-            "title": f"{title}: {details}" if details else title,
-            "width": width,
-            "height": height,
-            "text_y": 12,
-            "segments": segments,
-            "empty": not total,
-        },
+    full_title = f"{title}: {details}" if details else str(title)
+    return mark_safe(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart--stacked" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="{FONT}" font-size="10"><title>{escape(full_title)}</title>'
+        f"{''.join(parts)}</svg>"
     )
 
 
 def status_swatch_svg(colour: str) -> SafeString:
     """A small square in a status's colour, hidden from assistive technology: the
-    status's name is always written next to it."""
-    return _render("swatch.svg", {"colour": colour})
+    status's name is always written next to it. Built as a string, once per colour."""
+    return _swatch(str(colour))
+
+
+@functools.lru_cache(maxsize=256)
+def _swatch(colour: str) -> SafeString:
+    return mark_safe(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="swatch-svg" aria-hidden="true" '
+        'focusable="false" viewBox="0 0 14 14" width="14" height="14">'
+        f'<rect x="0.5" y="0.5" width="13" height="13" fill="{escape(colour)}" '
+        f'stroke="{EDGE_COLOUR}"/></svg>'
+    )
 
 
 def indicator_trend_svg(

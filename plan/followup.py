@@ -12,6 +12,7 @@ the newest row), and the roll-up is computed in Python.
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -256,31 +257,8 @@ def rollup_period(period: ReportingPeriod) -> rollup.Period:
 
 def _report(update) -> rollup.Report:
     return rollup.Report(
-        id=update.pk,
-        period_id=update.period_id,
-        status_id=update.status_id,
-        progress=update.progress,
-        reported_at=update.reported_at,
+        update.pk, update.period_id, update.status_id, update.progress, update.reported_at
     )
-
-
-@dataclass(frozen=True)
-class _ActivityRow:
-    """What the roll-up needs of an activity, read as values (no model instance)."""
-
-    pk: int
-    section_id: int
-    end_date: datetime.date | None
-
-
-@dataclass(frozen=True)
-class _ReportRow:
-    pk: int
-    activity_id: int
-    period_id: int
-    status_id: int
-    progress: int
-    reported_at: datetime.datetime
 
 
 def follow_up(
@@ -298,21 +276,34 @@ def follow_up(
 
     `activities` are the plan's activities (models or rows with ``pk``, ``section_id``
     and ``end_date``) in document order; `updates` the newest report per activity and
-    period (StatusUpdates or rows). No queries."""
-    sections_by_pk = {s.pk: s for s in tree.sections}
+    period (StatusUpdates, or _ReportRows: then no activity has a ``latest`` model).
+    No queries."""
     reports = defaultdict(list)
     updates_by_pk = {}
     for update in updates:
+        if isinstance(update, _ReportRow):
+            # A plain row: it is its own report; there is no model to show.
+            reports[update.activity_id].append(update.report)
+            continue
         reports[update.activity_id].append(_report(update))
         updates_by_pk[update.pk] = update
-    data = [rollup.ActivityData(a.pk, a.end_date, tuple(reports.get(a.pk, ()))) for a in activities]
+    no_reports = ()
+    data = [
+        rollup.ActivityData(a.pk, a.end_date, tuple(reports.get(a.pk, no_reports)))
+        for a in activities
+    ]
+    # The groups each section's activities belong to, worked out once per section.
+    section_keys = {}
+    for section in tree.sections:
+        section_keys[section.pk] = [
+            ("own", section.pk),
+            *(("section", scope.pk) for scope in [section, *section.ancestors]),
+            ("programme", section_programme(section)),
+        ]
     groups = defaultdict(list)
     for activity in activities:
-        section = sections_by_pk[activity.section_id]
-        groups[("own", section.pk)].append(activity.pk)
-        for scope in [section, *section.ancestors]:
-            groups[("section", scope.pk)].append(activity.pk)
-        groups[("programme", section_programme(section))].append(activity.pk)
+        for key in section_keys[activity.section_id]:
+            groups[key].append(activity.pk)
     figures = rollup.progress_figures(
         data,
         periods=[rollup_period(p) for p in periods],
@@ -356,36 +347,76 @@ def follow_up(
     )
 
 
+class _ActivityRow(NamedTuple):
+    """What the roll-up needs of an activity, read as values (no model instance)."""
+
+    pk: int
+    section_id: int
+    end_date: datetime.date | None
+
+
+class _ReportRow(NamedTuple):
+    """The newest report of an activity in a period, read as values. Without its time:
+    there is one per activity and period, so the periods' order alone picks the latest
+    (plan.rollup, rule 1)."""
+
+    activity_id: int
+    report: rollup.Report
+
+
+def section_and_below(tree: SectionTree, section: Section) -> list[int]:
+    """The pks of `section` and of every section under it (no query)."""
+    return [s.pk for s in tree.sections if s.pk == section.pk or section in s.ancestors]
+
+
 def plan_progress(
     plan: Plan,
     *,
     tree: SectionTree | None = None,
     period: ReportingPeriod | None = None,
     on: datetime.date | None = None,
+    within: Section | None = None,
+    periods: list[ReportingPeriod] | None = None,
 ) -> PlanFollowUp:
     """Every progress figure of `plan` for `period` (by default the current period, as
     on the dashboard): per activity, section (with its sub-sections), area, programme
     and the plan. The selector the home, plan, section and programme pages use.
 
+    With `within` (a section of `tree`), only the activities of that section and its
+    sub-sections are read: the figures of `within`, of the sections under it and of
+    their activities are the whole plan's (each is an average over its own activities),
+    the others cover only that part and are not to be shown. A section page reads this
+    way what it shows rather than the whole plan.
+
     Four queries whatever the plan's size (five without `tree`): periods, statuses,
-    activities and the newest report per activity and period, read as plain values."""
+    activities and the newest report per activity and period, read as plain values;
+    one less with `periods` (plan_periods(plan), when the caller has them)."""
     on = on or today()
-    periods = plan_periods(plan)
+    if periods is None:
+        periods = plan_periods(plan)
     if period is None:
         period = current_period(periods, on=on)
     if tree is None:
         tree = section_tree(plan)
     statuses = list(Status.objects.order_by("order", "pk"))
+    activities = Activity.objects.filter(section__plan=plan)
+    updates = latest_updates(plan=plan)
+    if within is not None:
+        scope = section_and_below(tree, within)
+        activities = Activity.objects.filter(section__in=scope)
+        updates = updates.filter(activity__section__in=scope)
     activities = [
-        _ActivityRow(*row)
-        for row in Activity.objects.filter(section__plan=plan)
-        .order_by("section__order", "order", "pk")
-        .values_list("pk", "section_id", "end_date")
+        _ActivityRow._make(row)
+        for row in activities.order_by("section__order", "order", "pk").values_list(
+            "pk", "section_id", "end_date"
+        )
     ]
+    # No ordering: the model's default one would join the activity, section and plan.
+    Report = rollup.Report
     updates = [
-        _ReportRow(*row)
-        for row in latest_updates(plan=plan).values_list(
-            "pk", "activity_id", "period_id", "status_id", "progress", "reported_at"
+        _ReportRow(activity_id, Report(pk, period_id, status_id, progress))
+        for activity_id, pk, period_id, status_id, progress in updates.order_by().values_list(
+            "activity_id", "pk", "period_id", "status_id", "progress"
         )
     ]
     return follow_up(
@@ -427,6 +458,46 @@ def plan_followup(
         updates=updates,
         on=on,
     )
+
+
+def dashboard_rows(
+    items: list[ActivityFollowUp],
+    *,
+    tree: SectionTree,
+    periods: list[ReportingPeriod],
+    statuses: list[Status],
+) -> None:
+    """Dress the activities a page lists (plan_progress gives them as plain rows): each
+    item's ``activity`` becomes the model, with its owners and its section (from
+    `tree`), and ``latest`` the report its figure comes from, with status and period.
+    Only `items` are read, so a page that lists 80 of 2,000 activities loads 80. Three
+    queries (none for no items)."""
+    pks = {item.activity.pk for item in items}
+    if not pks:
+        return
+    sections = {s.pk: s for s in tree.sections}
+    models = {
+        activity.pk: activity
+        for activity in Activity.objects.filter(pk__in=pks).prefetch_related(
+            Prefetch("owners", queryset=Person.objects.order_by("last_name", "first_name"))
+        )
+    }
+    for activity in models.values():
+        activity.section = sections[activity.section_id]
+    report_ids = {item.figure.latest.id for item in items if item.figure.latest is not None}
+    statuses_by_pk = {s.pk: s for s in statuses}
+    periods_by_pk = {p.pk: p for p in periods}
+    updates = {}
+    # Asked even without reports ([0] matches none), so the count of queries is the
+    # same whatever the reports.
+    for update in StatusUpdate.objects.filter(pk__in=report_ids or [0]).order_by():
+        update.status = statuses_by_pk[update.status_id]
+        update.period = periods_by_pk[update.period_id]
+        updates[update.pk] = update
+    for item in items:
+        item.activity = models[item.activity.pk]
+        latest = item.figure.latest
+        item.latest = updates.get(latest.id) if latest is not None else None
 
 
 # --- Who may report -------------------------------------------------------------------

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from malardal.textlimits import BODY_TEXT, COMMENT, DESCRIPTION, ITEM_TEXT, max_text
 from members.models import Organisation, Person, Programme
 
+from . import links
+
 
 class PlanQuerySet(models.QuerySet):
     def published(self):
@@ -213,7 +215,7 @@ class Section(models.Model):
         return f"{self.number} {self.heading}".strip()
 
     def get_absolute_url(self):
-        return reverse("plan:section_detail", kwargs={"year": self.plan.year, "slug": self.slug})
+        return links.section_url(self.plan.year, self.slug)
 
 
 class Goal(models.Model):
@@ -243,7 +245,7 @@ class Goal(models.Model):
         return self.text[:80]
 
     def get_absolute_url(self):
-        return reverse("plan:goal_detail", kwargs={"year": self.section.plan.year, "pk": self.pk})
+        return links.goal_url(self.section.plan.year, self.pk)
 
 
 class Activity(models.Model):
@@ -277,9 +279,7 @@ class Activity(models.Model):
         return self.text[:80]
 
     def get_absolute_url(self):
-        return reverse(
-            "plan:activity_detail", kwargs={"year": self.section.plan.year, "pk": self.pk}
-        )
+        return links.activity_url(self.section.plan.year, self.pk)
 
 
 class ActivityGoal(models.Model):

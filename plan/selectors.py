@@ -9,7 +9,16 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -73,21 +82,24 @@ class SectionTree:
         return previous, following
 
 
-def section_tree(plan: Plan, *, with_content: bool = False) -> SectionTree:
+def section_tree(
+    plan: Plan, *, with_content: bool = False, with_activities: bool = True
+) -> SectionTree:
     """Build the section tree of `plan` from one query.
 
     With `with_content`, the goals and activities of every section are prefetched too
     (one query each), so ``section.goals.all()`` and ``section.activities.all()`` cost
-    nothing in the template.
+    nothing in the template; `with_activities=False` leaves the activities out (add
+    them later with section_tree_activities).
     """
     sections_qs = (
         Section.objects.filter(plan=plan).select_related("direction_goal").order_by("order", "pk")
     )
     if with_content:
-        sections_qs = sections_qs.prefetch_related(
-            Prefetch("goals", queryset=Goal.objects.order_by("order", "pk")),
-            Prefetch("activities", queryset=Activity.objects.order_by("order", "pk")),
-        )
+        lookups = [Prefetch("goals", queryset=Goal.objects.order_by("order", "pk"))]
+        if with_activities:
+            lookups.append(_activities_prefetch())
+        sections_qs = sections_qs.prefetch_related(*lookups)
     sections = list(sections_qs)
     by_pk = {section.pk: section for section in sections}
     for section in sections:
@@ -111,6 +123,15 @@ def section_tree(plan: Plan, *, with_content: bool = False) -> SectionTree:
         section.depth = len(ancestors)
         section.heading_level = min(section.depth + 2, 4)
     return SectionTree(sections=sections, by_slug={s.slug: s for s in sections})
+
+
+def _activities_prefetch() -> Prefetch:
+    return Prefetch("activities", queryset=Activity.objects.order_by("order", "pk"))
+
+
+def section_tree_activities(tree: SectionTree) -> None:
+    """Prefetch the activities of every section of `tree` (one query)."""
+    prefetch_related_objects(tree.sections, _activities_prefetch())
 
 
 def plan_front_matter(plan: Plan) -> dict:

@@ -67,13 +67,26 @@ def archive(request):
     return render(request, "plan/archive.html", {"plans": selectors.archive_listing(request.user)})
 
 
+# Past this many activities the whole-plan page lists each section's goals but not its
+# activities: they are on the section's page (issue 12: pages cost what they show).
+PLAN_PAGE_ACTIVITY_LIMIT = 300
+
+
 def plan_detail(request, year):
+    """The whole plan on one page. A plan of more than PLAN_PAGE_ACTIVITY_LIMIT
+    activities names, per section, how many it has with a link to the section's page,
+    rather than listing them all."""
     plan = _visible_plan(request, year)
-    tree = selectors.section_tree(plan, with_content=True)
+    tree = selectors.section_tree(plan, with_content=True, with_activities=False)
+    progress = followup.plan_progress(plan, tree=tree)
+    fold = progress.total.activity_count > PLAN_PAGE_ACTIVITY_LIMIT
+    if not fold:
+        selectors.section_tree_activities(tree)
     context = {
         "plan": plan,
         "tree": tree,
-        "progress": followup.plan_progress(plan, tree=tree),
+        "progress": progress,
+        "fold_activities": fold,
         "years": selectors.plan_years(request.user),
         **selectors.plan_front_matter(plan),
     }
@@ -87,7 +100,8 @@ def section_detail(request, year, slug):
     if section is None:
         raise Http404
     previous, following = tree.neighbours(section)
-    progress = followup.plan_progress(plan, tree=tree)
+    # Only this section and those under it: the page shows no other figure.
+    progress = followup.plan_progress(plan, tree=tree, within=section)
     activities = selectors.section_activities(section)
     # The list shows each activity as its figure counts it (its latest report up to
     # the period the section's figure is for).

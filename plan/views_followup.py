@@ -9,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -117,14 +118,25 @@ def _add_service_errors(form, error: ValidationError) -> None:
 # --- The board's dashboard ------------------------------------------------------------
 
 
+# Up to this many activity rows the dashboard holds them all (each section's folded
+# under its summary); past it, a section's rows are read only when it is opened
+# (``?section=<slug>``), so the page costs what it shows (issue 12).
+DASHBOARD_ROW_LIMIT = 300
+# The "late or report missing" list names at most this many; the filters show the rest.
+ATTENTION_LIMIT = 50
+
+
 @login_required
 @permission_required(DASHBOARD, raise_exception=True)
 def dashboard(request, year):
-    """For a chosen period (``?period=<id>``; by default the one due next): the plan's
-    progress figure, per section the activities by status, those late or with a report
-    missing, and the charts — after the goals: attainment by direction goal and
-    prioritised area, and every goal with its assessment for the period. ``?late=1``,
-    ``?missing=1`` and ``?level=<slug>|none`` narrow the lists
+    """For a chosen period (``?period=<id>``; by default the one due next), summaries
+    first: the plan's progress figure with its counts (plan.rollup, through
+    plan.followup.plan_progress) and goal attainment; then every goal with its
+    assessment, the charts, the activities late or with a report missing, and per
+    section its figure and counts with its activities folded below (a ``<details>``,
+    no script). A plan of more than DASHBOARD_ROW_LIMIT rows to show lists a section's
+    rows only when it is opened with ``?section=<slug>`` (an unknown one answers 404).
+    ``?late=1``, ``?missing=1`` and ``?level=<slug>|none`` narrow the lists
     (plan.forms.DashboardFilterForm); a level that does not exist answers 400. A fixed
     number of queries."""
     plan = _visible_plan(request, year)
@@ -135,7 +147,12 @@ def dashboard(request, year):
         period = next((p for p in periods if str(p.pk) == wanted), None)
         if period is None:
             raise Http404
-    result = followup.plan_followup(plan, period)
+    result = followup.plan_progress(plan, period=period, periods=periods)
+    opened = None
+    if request.GET.get("section"):
+        opened = result.tree.by_slug.get(request.GET["section"])
+        if opened is None:
+            raise Http404
     attainment = selectors_goals.goal_attainment_counts(plan, result.period)
     filters = DashboardFilterForm(request.GET, levels=attainment.levels)
     if not filters.is_valid():
@@ -154,6 +171,23 @@ def dashboard(request, year):
     for item in result.sections:
         item.shown = [a for a in item.activities if filters.keep(a, activity_ids=level_activities)]
         shown += len(item.shown)
+    all_rows = shown <= DASHBOARD_ROW_LIMIT
+    listed = []
+    for item in result.sections:
+        item.listed = bool(item.shown) and (all_rows or item.section == opened)
+        item.opened = item.listed and (item.section == opened or filters.active)
+        if item.listed:
+            listed.extend(item.shown)
+    attention = result.needing_attention
+    followup.dashboard_rows(
+        listed + attention[:ATTENTION_LIMIT],
+        tree=result.tree,
+        periods=periods,
+        statuses=result.statuses,
+    )
+    # The query that keeps the period and the filters, for the sections' links.
+    keep = {"period": result.period.pk if result.period else None, **filters.cleaned_data}
+    query = urlencode({k: ("1" if v is True else v) for k, v in keep.items() if v})
     context = {
         "plan": plan,
         "follow": result,
@@ -170,6 +204,11 @@ def dashboard(request, year):
         "shown_sections": (
             [s for s in result.sections_with_activities if s.shown] if filters.active else None
         ),
+        "attention": attention[:ATTENTION_LIMIT],
+        "attention_count": len(attention),
+        "attention_more": max(0, len(attention) - ATTENTION_LIMIT),
+        "opened": opened,
+        "section_query": f"?{query}&section=" if query else "?section=",
         **reports.summary_charts(result),
         "other_plans": selectors.plans_visible_to(request.user).exclude(pk=plan.pk),
     }

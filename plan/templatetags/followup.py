@@ -74,6 +74,16 @@ def figure_of(progress, section):
     return follow.total if follow is not None else None
 
 
+@register.filter
+def own_activity_count(progress, section):
+    """``progress|own_activity_count:section``: how many activities `section` itself
+    holds (not its sub-sections'), from a plan.followup.PlanFollowUp; no query."""
+    if progress is None or section is None:
+        return 0
+    follow = progress.section(section)
+    return follow.own.activity_count if follow is not None else 0
+
+
 @register.simple_tag(takes_context=True)
 def previous_plan(context, plan):
     """The newest plan before `plan` among those the page already lists (its ``years``

@@ -705,8 +705,11 @@ def test_plan_pages_query_count_on_ten_times_the_2023_plan(
     # history and many more events.
     assert plan_activities.count() >= 10 * before
     bounds = {"plan_detail": 13, "section_detail": 12, "activity_detail": 9}
+    # The whole-plan page of more than 300 activities lists none of them (they are on
+    # the sections' pages), so it reads one query less: no more, whatever the size.
     for name, path in paths.items():
         with django_assert_max_num_queries(bounds[name]):
-            assert scale.count_queries(client, path) == small[name], name
+            assert scale.count_queries(client, path) <= small[name], name
     client.force_login(board_user)
-    assert {name: scale.count_queries(client, path) for name, path in paths.items()} == small_board
+    grown_board = {name: scale.count_queries(client, path) for name, path in paths.items()}
+    assert all(grown_board[name] <= small_board[name] for name in paths), grown_board
