@@ -62,9 +62,7 @@ class ActivityFilters(YearFilter, ProgrammeFilter):
 
 
 class PlanFilters(YearFilter):
-    status = serializers.ChoiceField(
-        choices=[Plan.Status.ADOPTED, Plan.Status.ARCHIVED], required=False
-    )
+    status = serializers.ChoiceField(choices=list(Plan.PUBLISHED_STATUSES), required=False)
 
 
 class EventFilters(ProgrammeFilter):

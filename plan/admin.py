@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.urls import reverse
@@ -15,6 +15,7 @@ from malardal.importexport import ImportExportModelAdmin, ImportExportTranslatio
 from members.models import Person
 
 from . import services
+from .freeze import FrozenPlanAdminMixin
 from .models import (
     Activity,
     ActivityGoal,
@@ -26,6 +27,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     Plan,
+    PlanDecision,
     PriorityArea,
     PriorityAreaItem,
     ReportingPeriod,
@@ -53,15 +55,43 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
 CHANGED_LOCK = [{"changed": {"fields": ["locked"]}}]
 
 
+def _plan_through(obj, path: str):
+    """The plan at the end of `path` ("section.plan"), or None where a link is not set
+    yet (a new object on its add page)."""
+    try:
+        for name in filter(None, path.split(".")):
+            obj = getattr(obj, name)
+            if obj is None:
+                return None
+    except ObjectDoesNotExist:
+        return None
+    return obj
+
+
+class _PlanText(FrozenPlanAdminMixin):
+    """The object's plan is at `plan_path` from it (for an inline: from its parent)."""
+
+    plan_path = "plan"
+
+    def get_plan_of(self, obj):
+        return _plan_through(obj, self.plan_path)
+
+
 def _short(text, length=80):
     text = text or ""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+# "37,5" is 37.5 in every language of the admin (Django's own field would read it by
+# the active language's format, as 375 in English).
+DECIMAL_COMMA = {models.DecimalField: {"form_class": DecimalCommaField}}
+
+
 # --- Plan and what hangs directly on it ------------------------------------------------
 
 
-class DirectionGoalInline(TranslationStackedInline):
+class DirectionGoalInline(_PlanText, TranslationStackedInline):
+    plan_path = ""  # the parent is the plan
     model = DirectionGoal
     extra = 0
     fields = ["order", ("name_sv", "name_en"), "slug", ("description_sv", "description_en")]
@@ -69,17 +99,19 @@ class DirectionGoalInline(TranslationStackedInline):
     show_change_link = True
 
 
-class PriorityAreaInline(TranslationTabularInline):
+class PriorityAreaInline(_PlanText, TranslationTabularInline):
     """The year's prioritised areas; their items are edited on each area's page."""
 
     model = PriorityArea
+    plan_path = ""
     extra = 0
     fields = ["order", "title_sv", "title_en", "programme"]
     show_change_link = True
 
 
-class CommunicationPriorityInline(TranslationTabularInline):
+class CommunicationPriorityInline(_PlanText, TranslationTabularInline):
     model = CommunicationPriority
+    plan_path = ""
     extra = 0
     fields = ["order", "text_sv", "text_en"]
 
@@ -104,7 +136,15 @@ class ReportingPeriodInline(TranslationTabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(TranslationAdmin):
+class PlanAdmin(_PlanText, TranslationAdmin):
+    plan_path = ""
+    # Follow-up and editorial settings stay open on an adopted plan.
+    frozen_open_fields = (
+        "public_followup_comments",
+        "budget_public",
+        "editorial_note_sv",
+        "editorial_note_en",
+    )
     list_display = ["year", "title", "status", "adopted_on", "section_link"]
     list_display_links = ["year", "title"]
     list_filter = ["status"]
@@ -118,7 +158,16 @@ class PlanAdmin(TranslationAdmin):
     ]
     fieldsets = [
         (None, {"fields": ["year", ("title_sv", "title_en"), "status"]}),
-        (_("Adoption"), {"fields": ["adopted_on", ("adopted_by_sv", "adopted_by_en")]}),
+        (
+            _("Adoption"),
+            {
+                "fields": ["adopted_on", ("adopted_by_sv", "adopted_by_en"), "decision_reference"],
+                "description": _(
+                    "Recorded with “Adopt the plan” and “Record an amendment” on this page, "
+                    "never typed here."
+                ),
+            },
+        ),
         (
             _("Introduction"),
             {
@@ -130,13 +179,58 @@ class PlanAdmin(TranslationAdmin):
                 ]
             },
         ),
-        (_("Follow-up"), {"fields": ["public_followup_comments"]}),
+        (_("Follow-up"), {"fields": ["public_followup_comments", "budget_public"]}),
     ]
 
+    readonly_fields = [
+        "status",
+        "adopted_on",
+        "adopted_by_sv",
+        "adopted_by_en",
+        "decision_reference",
+    ]
     actions = ["roll_over"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_section_count=Count("sections"))
+
+    def get_urls(self):
+        from .admin_adoption import plan_decision_urls
+
+        return plan_decision_urls(self) + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = dict(extra_context or {})
+        plan = self.get_object(request, object_id)
+        if plan is not None:
+            extra_context["decisions"] = list(plan.decisions.all())
+            extra_context["decision_links"] = self._decision_links(request, plan)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _decision_links(self, request, plan):
+        """The next steps for the plan's status, for whoever may take them."""
+        links = []
+        may_adopt = request.user.has_perm(services.ADOPT_PERMISSION)
+        status = plan.status
+
+        def link(view, label):
+            links.append(
+                {"url": reverse(f"admin:plan_plan_{view}", args=[plan.pk]), "label": label}
+            )
+
+        if status == Plan.Status.DRAFT and request.user.has_perm("plan.change_plan"):
+            link("propose", _("Put to the board as a proposal"))
+        if may_adopt:
+            recorded = any(d.kind == PlanDecision.Kind.ADOPTION for d in plan.decisions.all())
+            if status in (Plan.Status.DRAFT, Plan.Status.PROPOSAL) or (
+                status == Plan.Status.ADOPTED and not recorded
+            ):
+                link("adopt", _("Adopt the plan"))
+            if status in (Plan.Status.ADOPTED, Plan.Status.AMENDED):
+                link("amend", _("Start an amendment"))
+            if status == Plan.Status.AMENDING:
+                link("amendment_adopt", _("Adopt the amendment"))
+        return links
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -166,7 +260,7 @@ class PlanAdmin(TranslationAdmin):
 
 
 @admin.register(DirectionGoal)
-class DirectionGoalAdmin(TranslationAdmin):
+class DirectionGoalAdmin(_PlanText, TranslationAdmin):
     list_display = ["name", "plan", "order"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
@@ -176,14 +270,15 @@ class DirectionGoalAdmin(TranslationAdmin):
     fields = ["plan", "order", ("name_sv", "name_en"), "slug", ("description_sv", "description_en")]
 
 
-class PriorityAreaItemInline(TranslationTabularInline):
+class PriorityAreaItemInline(_PlanText, TranslationTabularInline):
     model = PriorityAreaItem
+    plan_path = "plan"
     extra = 0
     fields = ["order", "text_sv", "text_en"]
 
 
 @admin.register(PriorityArea)
-class PriorityAreaAdmin(TranslationAdmin):
+class PriorityAreaAdmin(_PlanText, TranslationAdmin):
     list_display = ["title", "plan", "programme", "order"]
     list_filter = ["plan", "programme"]
     list_select_related = ["plan"]
@@ -194,7 +289,8 @@ class PriorityAreaAdmin(TranslationAdmin):
 
 
 @admin.register(PriorityAreaItem)
-class PriorityAreaItemAdmin(TranslationAdmin):
+class PriorityAreaItemAdmin(_PlanText, TranslationAdmin):
+    plan_path = "area.plan"
     list_display = ["short_text", "area", "plan_year", "order"]
     list_filter = ["area__plan"]
     list_select_related = ["area__plan"]
@@ -212,7 +308,7 @@ class PriorityAreaItemAdmin(TranslationAdmin):
 
 
 @admin.register(CommunicationPriority)
-class CommunicationPriorityAdmin(TranslationAdmin):
+class CommunicationPriorityAdmin(_PlanText, TranslationAdmin):
     list_display = ["short_text", "plan", "order"]
     list_filter = ["plan"]
     list_select_related = ["plan"]
@@ -273,7 +369,7 @@ class ReportingPeriodAdmin(TranslationAdmin):
 # --- Sections, goals and activities ---------------------------------------------------
 
 
-class GoalInline(TranslationTabularInline):
+class GoalInline(_PlanText, TranslationTabularInline):
     """A section's overall goals, in the plan's order; change `order` to reorder."""
 
     model = Goal
@@ -281,8 +377,9 @@ class GoalInline(TranslationTabularInline):
     fields = ["order", "text_sv", "text_en"]
 
 
-class ActivityInline(TranslationStackedInline):
-    """A section's activities, in the plan's order; change `order` to reorder."""
+class ActivityInline(_PlanText, TranslationStackedInline):
+    """A section's activities, in the plan's order; change `order` to reorder. The
+    amounts are edited on each activity's page."""
 
     model = Activity
     extra = 0
@@ -311,10 +408,11 @@ class ActivityGoalFormsetSaving:
         formset.save_m2m()
 
 
-class ActivityGoalInline(admin.TabularInline):
+class ActivityGoalInline(_PlanText, admin.TabularInline):
     """The goals an activity contributes to, in order."""
 
     model = ActivityGoal
+    plan_path = "section.plan"
     fk_name = "activity"
     extra = 0
     fields = ["order", "goal"]
@@ -327,7 +425,7 @@ class ActivityGoalInline(admin.TabularInline):
 
 
 @admin.register(ActivityGoal)
-class ActivityGoalAdmin(admin.ModelAdmin):
+class ActivityGoalAdmin(_PlanText, admin.ModelAdmin):
     """Every link between an activity and a goal, to review them across a plan; they
     are usually edited inline on the goal's or the activity's page."""
 
@@ -337,6 +435,7 @@ class ActivityGoalAdmin(admin.ModelAdmin):
     search_fields = ["activity__text_sv", "activity__text_en", "goal__text_sv", "goal__text_en"]
     autocomplete_fields = ["activity", "goal"]
     fields = ["activity", "goal", "order"]
+    plan_path = "activity.section.plan"
 
     def save_model(self, request, obj, form, change):
         services.activity_goal_save(link=obj)
@@ -357,10 +456,11 @@ class ActivityGoalAdmin(admin.ModelAdmin):
         return obj.goal.section.plan.year
 
 
-class GoalActivityInline(admin.TabularInline):
+class GoalActivityInline(_PlanText, admin.TabularInline):
     """The activities that contribute to a goal."""
 
     model = ActivityGoal
+    plan_path = "section.plan"
     fk_name = "goal"
     extra = 0
     fields = ["activity", "order"]
@@ -373,7 +473,9 @@ class GoalActivityInline(admin.TabularInline):
 
 
 @admin.register(Section)
-class SectionAdmin(TranslationAdmin):
+class SectionAdmin(_PlanText, TranslationAdmin):
+    frozen_open_fields = ("actual_amount",)
+    formfield_overrides = DECIMAL_COMMA
     list_display = [
         "number",
         "heading",
@@ -409,6 +511,7 @@ class SectionAdmin(TranslationAdmin):
             },
         ),
         (_("Text"), {"fields": [("body_sv", "body_en"), ("closing_sv", "closing_en")]}),
+        (_("Budget"), {"fields": [("planned_amount", "actual_amount")]}),
     ]
 
     def get_queryset(self, request):
@@ -431,7 +534,8 @@ class SectionAdmin(TranslationAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
+class GoalAdmin(_PlanText, ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
+    plan_path = "section.plan"
     resource_classes = [GoalResource]
     list_display = ["short_text", "section", "plan_year", "order"]
     list_filter = ["section__plan", "section__programme"]
@@ -479,7 +583,11 @@ class StatusUpdateInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
+class ActivityAdmin(_PlanText, ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
+    plan_path = "section.plan"
+    # Who reports, and what was spent, is follow-up: open on an adopted plan.
+    frozen_open_fields = ("owners", "actual_amount")
+    formfield_overrides = DECIMAL_COMMA
     resource_classes = [ActivityResource]
     list_display = [
         "short_text",
@@ -512,6 +620,7 @@ class ActivityAdmin(ActivityGoalFormsetSaving, ImportExportTranslationAdmin):
         "owners",
         "organisations",
         ("start_date", "end_date"),
+        ("planned_amount", "actual_amount"),
     ]
     inlines = [ActivityGoalInline, StatusUpdateInline]
 
@@ -688,10 +797,6 @@ class GoalAssessmentAdmin(TranslationAdmin):
 
 # --- Key figures ----------------------------------------------------------------------
 
-# "37,5" is 37.5 in every language of the admin (Django's own field would read it by
-# the active language's format, as 375 in English).
-DECIMAL_COMMA = {models.DecimalField: {"form_class": DecimalCommaField}}
-
 
 class IndicatorValueInline(TranslationTabularInline):
     model = IndicatorValue
@@ -710,7 +815,17 @@ class IndicatorValueInline(TranslationTabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(TranslationAdmin):
+class IndicatorAdmin(FrozenPlanAdminMixin, TranslationAdmin):
+    # The values are follow-up: they stay open when the definition is frozen.
+    frozen_open_inlines = (IndicatorValueInline,)
+
+    def get_plan_of(self, obj):
+        return (
+            _plan_through(obj, "plan")
+            or _plan_through(obj, "section.plan")
+            or _plan_through(obj, "goal.section.plan")
+        )
+
     list_display = ["name", "unit", "belongs_to", "direction", "order"]
     list_editable = ["order"]
     list_filter = ["direction", "plan", "section__plan", "goal__section__plan"]
@@ -853,3 +968,49 @@ class ReportRequestAdmin(admin.ModelAdmin):
             services.report_request_retry(report_request=report_request, by=request.user)
             retried += 1
         messages.success(request, _("%(count)s report(s) queued again.") % {"count": retried})
+
+
+@admin.register(PlanDecision)
+class PlanDecisionAdmin(TranslationAdmin):
+    """Decisions on plans, as a record: made with “Adopt the plan” and “Adopt the
+    amendment” on the plan's page, never typed or changed here."""
+
+    list_display = ["plan", "version", "kind", "decided_on", "body", "reference", "recorded_by"]
+    list_filter = ["kind", "plan"]
+    list_select_related = ["plan", "recorded_by"]
+    search_fields = ["reference", "body_sv", "plan__year"]
+    fields = [
+        "plan",
+        "version",
+        "kind",
+        "decided_on",
+        ("body_sv", "body_en"),
+        "reference",
+        ("summary_sv", "summary_en"),
+        "document",
+        "recorded_by",
+        "recorded_at",
+    ]
+    readonly_fields = [
+        "plan",
+        "version",
+        "kind",
+        "decided_on",
+        "body_sv",
+        "body_en",
+        "reference",
+        "summary_sv",
+        "summary_en",
+        "document",
+        "recorded_by",
+        "recorded_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

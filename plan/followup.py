@@ -537,7 +537,7 @@ def owned_activities(user, *, on: datetime.date | None = None) -> list[OwnedPlan
         return []
     periods = list(
         ReportingPeriod.objects.filter(
-            plan__status__in=[Plan.Status.ADOPTED, Plan.Status.ARCHIVED],
+            plan__status__in=Plan.PUBLISHED_STATUSES,
             is_locked=False,
             starts_on__lte=on,
         )

@@ -17,7 +17,7 @@ from . import links
 
 class PlanQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status__in=[Plan.Status.ADOPTED, Plan.Status.ARCHIVED])
+        return self.filter(status__in=Plan.PUBLISHED_STATUSES)
 
 
 class Plan(models.Model):
@@ -25,8 +25,17 @@ class Plan(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        PROPOSAL = "proposal", _("Proposal")
         ADOPTED = "adopted", _("Adopted")
+        AMENDING = "amending", _("Amendment being prepared")
+        AMENDED = "amended", _("Adopted with amendments")
         ARCHIVED = "archived", _("Archived")
+
+    # Seen by visitors: the adopted text (an amendment being prepared edits a published
+    # plan, whose page says so until the amendment is adopted).
+    PUBLISHED_STATUSES = (Status.ADOPTED, Status.AMENDING, Status.AMENDED, Status.ARCHIVED)
+    # The texts are read-only (plan/freeze.py): changed only by an amendment.
+    FROZEN_STATUSES = (Status.ADOPTED, Status.AMENDED, Status.ARCHIVED)
 
     year = models.PositiveIntegerField(
         _("year"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
@@ -37,6 +46,15 @@ class Plan(models.Model):
     )
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     adopted_by = models.CharField(_("adopted by"), max_length=200, blank=True)
+    decision_reference = models.CharField(
+        _("decision reference"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The paragraph of the minutes, e.g. “§ 12”. Set by the adoption; empty where "
+            "the decision's reference is not known."
+        ),
+    )
     editorial_note = models.TextField(
         _("note on the text"),
         blank=True,
@@ -66,6 +84,20 @@ class Plan(models.Model):
             "only. On: visitors see them too."
         ),
     )
+    budget_public = models.BooleanField(
+        _("budget is public"),
+        default=False,
+        help_text=_(
+            "Off: the budget (planned and actual amounts) is shown to the board and the "
+            "secretariat only. On: everyone sees it on the plan's pages."
+        ),
+    )
+
+    # The texts as they stood when an amendment was started: what the amendment's
+    # decision is compared against. Empty when no amendment is being prepared.
+    amendment_base = models.JSONField(
+        _("texts before the amendment"), default=dict, blank=True, editable=False
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -77,6 +109,8 @@ class Plan(models.Model):
             ("view_draft_plan", _("Can see draft plans")),
             ("view_followup_dashboard", _("Can see the follow-up dashboard")),
             ("request_followup_report", _("Can request the yearly follow-up report")),
+            ("adopt_plan", _("Can record the adoption and amendments of a plan")),
+            ("view_budget", _("Can see the budget of plans whose budget is not public")),
         ]
 
     def __str__(self):
@@ -87,7 +121,12 @@ class Plan(models.Model):
 
     @property
     def is_published(self):
-        return self.status in {self.Status.ADOPTED, self.Status.ARCHIVED}
+        return self.status in self.PUBLISHED_STATUSES
+
+    @property
+    def is_frozen(self) -> bool:
+        """Adopted (or amended, or archived): its texts change only by an amendment."""
+        return self.status in self.FROZEN_STATUSES
 
 
 class DirectionGoal(models.Model):
@@ -204,6 +243,28 @@ class Section(models.Model):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Position in the whole plan, in document order.")
     )
+    planned_amount = models.DecimalField(
+        _("planned amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The budget the plan gives, in kronor. Part of the plan's text: frozen when the "
+            "plan is adopted. Leave empty where the plan gives no amount."
+        ),
+    )
+    actual_amount = models.DecimalField(
+        _("actual amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What was spent, in kronor. Follow-up: stays editable after the plan is "
+            "adopted. Leave empty until the amount is known."
+        ),
+    )
 
     class Meta:
         ordering = ["plan", "order"]
@@ -268,6 +329,28 @@ class Activity(models.Model):
         verbose_name=_("contributes to goals"),
         blank=True,
         related_name="activities",
+    )
+    planned_amount = models.DecimalField(
+        _("planned amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The budget the plan gives, in kronor. Part of the plan's text: frozen when the "
+            "plan is adopted. Leave empty where the plan gives no amount."
+        ),
+    )
+    actual_amount = models.DecimalField(
+        _("actual amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What was spent, in kronor. Follow-up: stays editable after the plan is "
+            "adopted. Leave empty until the amount is known."
+        ),
     )
 
     class Meta:
@@ -887,3 +970,63 @@ class ReportRequest(models.Model):
     def attempts_exhausted(self) -> bool:
         """Tried MAX_BUILD_ATTEMPTS times: nothing starts it again (ask for a new one)."""
         return self.attempts >= settings.MAX_BUILD_ATTEMPTS
+
+
+class PlanDecision(models.Model):
+    """A decision on a plan's text: its adoption, or an amendment after it. Recorded by
+    the services ``plan_adopt`` and ``plan_amendment_adopt``, with the plan's texts as
+    decided (``snapshot``) and, for an amendment, as they stood before it
+    (``base_snapshot``), so the plan's page can show each version and what changed."""
+
+    class Kind(models.TextChoices):
+        ADOPTION = "adoption", _("Adoption")
+        AMENDMENT = "amendment", _("Amendment")
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="decisions"
+    )
+    version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    decided_on = models.DateField(_("decided on"))
+    body = models.CharField(
+        _("decided by"), max_length=200, help_text=_("The deciding body, e.g. the board.")
+    )
+    reference = models.CharField(
+        _("decision reference"),
+        max_length=100,
+        help_text=_("The paragraph of the minutes, e.g. “§ 12”."),
+    )
+    summary = models.TextField(_("what the decision changes"), blank=True, **max_text(DESCRIPTION))
+    document = models.ForeignKey(
+        "documents.Document",
+        verbose_name=_("signed document"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="plan_decisions",
+        help_text=_("The signed decision or minutes, attached to the plan as a document."),
+    )
+    snapshot = models.JSONField(_("the texts as decided"), default=dict, editable=False)
+    base_snapshot = models.JSONField(
+        _("the texts before the decision"), default=dict, blank=True, editable=False
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["plan", "version"]
+        verbose_name = _("plan decision")
+        verbose_name_plural = _("plan decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "version"], name="unique_plan_version")
+        ]
+
+    def __str__(self):
+        return f"{self.plan.year} v{self.version}: {self.body} {self.reference}"

@@ -21,6 +21,7 @@ from malardal.importexport import (
 from members.models import Organisation, Person
 
 from . import services
+from .freeze import check_plan_editable
 from .models import Activity, Goal, ReportingPeriod, Section, Status, StatusUpdate
 
 
@@ -70,8 +71,42 @@ class _SectionItemResource(BaseResource):
         "section": _("Section (short name)"),
     }
 
+    # Columns that are follow-up, not plan text: a row of an adopted plan may change
+    # these only (plan/freeze.py).
+    open_columns: tuple[str, ...] = ()
+
     def get_queryset(self):
         return super().get_queryset().select_related("section__plan")
+
+    def import_instance(self, instance, row, **kwargs):
+        """Set the row's values; a row that adds to, or changes the text of, an adopted
+        plan is a row error saying why (the whole file is then not imported)."""
+        stored_plan = instance.section.plan if instance.pk and instance.section_id else None
+        before = self._text_values(instance, row, stored=True)
+        super().import_instance(instance, row, **kwargs)
+        plan = instance.section.plan if instance.section_id else None
+        if instance.pk is None or before != self._text_values(instance, row, stored=False):
+            for affected in (stored_plan, plan):
+                check_plan_editable(affected)
+
+    def _text_values(self, instance, row, *, stored: bool) -> dict:
+        """The values of the plan-text columns the file has: as stored (`stored`), or
+        as the row sets them; many-to-many columns as sets of keys."""
+        values = {}
+        for field in self.get_import_fields():
+            if field.readonly or field.column_name in self.open_columns:
+                continue
+            if field.column_name not in row:
+                continue
+            if isinstance(field.widget, widgets.ManyToManyWidget):
+                if not stored:
+                    values[field.column_name] = {o.pk for o in field.clean(row)}
+                elif instance.pk is not None:
+                    values[field.column_name] = {o.pk for o in field.get_value(instance).all()}
+                continue
+            value = field.get_value(instance)
+            values[field.column_name] = "" if value is None else value
+        return values
 
 
 class GoalResource(_SectionItemResource):

@@ -24,6 +24,7 @@ from ebm.models import ActionPlanArea, OccupationalArea, ParticipatingRegion
 from ebs.models import FreightStrategy, ParticipatingCounty, SystemAnalysis
 from events.models import Event
 from members.models import Body, County, Organisation, Partnership
+from plan.freeze import frozen_message
 from plan.models import (
     Activity,
     ActivityGoal,
@@ -40,6 +41,19 @@ from plan.models import (
 
 PLAN_2023_FILE = Path(__file__).resolve().parent / "data" / "verksamhetsplan_2023.yaml"
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+
+def _plan_text_models():
+    return (
+        Plan,
+        DirectionGoal,
+        PriorityArea,
+        PriorityAreaItem,
+        Section,
+        Goal,
+        Activity,
+        CommunicationPriority,
+    )
 
 
 class SeedError(Exception):
@@ -59,6 +73,9 @@ class LoadResult:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
+
+
+PLAN_TEXT_MODELS = _plan_text_models()
 
 
 def read_seed(path: Path = PLAN_2023_FILE) -> dict:
@@ -112,6 +129,11 @@ class _Loader:
             return obj
         if self.update:
             changed = [k for k, v in values.items() if getattr(obj, k) != v]
+            if changed and self.frozen_plan is not None and model in PLAN_TEXT_MODELS:
+                raise SeedError(
+                    f"{frozen_message(self.frozen_plan)} ({model._meta.verbose_name} "
+                    f"{obj.pk}: {', '.join(changed)})"
+                )
             if changed:
                 for key in changed:
                     setattr(obj, key, values[key])
@@ -139,6 +161,12 @@ class _Loader:
     # -- the parts of the file ------------------------------------------------------
 
     def load(self) -> LoadResult:
+        # An adopted plan's texts change only by an amendment (plan/freeze.py): in
+        # update mode, a text of the plan that differs from the file is refused, not
+        # overwritten, so an amendment is never silently undone. Missing objects are
+        # still created (a fresh database loads the adopted plan as it was adopted).
+        existing = Plan.objects.filter(year=int(self.data["plan"]["year"])).first()
+        self.frozen_plan = existing if existing is not None and existing.is_frozen else None
         self.load_counties()
         self.load_organisations()
         self.load_bodies()
@@ -197,13 +225,11 @@ class _Loader:
             {"year": int(item["year"])},
             {
                 **translated(item["title"], "title"),
-                **translated(item.get("adopted_by"), "adopted_by"),
                 **translated(item.get("editorial_note"), "editorial_note"),
                 **translated(item.get("introduction_heading"), "introduction_heading"),
                 **translated(item.get("introduction"), "introduction"),
                 **translated(item.get("priorities_intro"), "priorities_intro"),
-                "status": item.get("status", Plan.Status.ADOPTED),
-                "adopted_on": item.get("adopted_on"),
+                **self._adoption(item),
             },
         )
         for order, goal in enumerate(self.data.get("direction_goals", []), start=1):
@@ -240,6 +266,20 @@ class _Loader:
                 CommunicationPriority, {"plan": plan, "order": order}, translated(text, "text")
             )
         return plan
+
+    def _adoption(self, item: dict) -> dict:
+        """The adoption as the file gives it, for a plan not yet in the database. A plan
+        loaded before keeps its status and its recorded adoption (the services set them:
+        plan_adopt, amendments), even in update mode. The file gives no adoption date or
+        decision reference for 2023 (the plan's text does not state them), so none is
+        invented."""
+        if Plan.objects.filter(year=int(item["year"])).exists():
+            return {}
+        return {
+            **translated(item.get("adopted_by"), "adopted_by"),
+            "status": item.get("status", Plan.Status.ADOPTED),
+            "adopted_on": item.get("adopted_on"),
+        }
 
     def load_sections(self, plan: Plan, items: list, parent: Section | None):
         for item in items:

@@ -25,6 +25,7 @@ from audit.recorder import record_created
 
 from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
+from .freeze import check_plan_editable
 from .models import (
     Activity,
     ActivityGoal,
@@ -36,6 +37,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     Plan,
+    PlanDecision,
     PriorityArea,
     PriorityAreaItem,
     ReportingPeriod,
@@ -212,6 +214,7 @@ def activity_goal_link(*, activity: Activity, goal: Goal, order: int | None = No
             return link
         else:
             link.order = order
+        check_plan_editable(activity.section.plan)
         link.full_clean()
         link.save()
     return link
@@ -224,14 +227,16 @@ def activity_goal_save(*, link: ActivityGoal) -> ActivityGoal:
     exists already; nothing is written then.
     """
     with transaction.atomic():
+        check_plan_editable(link.activity.section.plan)
         link.full_clean()
         link.save()
     return link
 
 
 def activity_goal_delete(*, link: ActivityGoal) -> None:
-    """Remove a link between an activity and a goal."""
+    """Remove a link between an activity and a goal (refused on an adopted plan)."""
     with transaction.atomic():
+        check_plan_editable(link.activity.section.plan)
         link.delete()
 
 
@@ -239,6 +244,8 @@ def activity_goal_unlink(*, activity: Activity, goal: Goal) -> bool:
     """The activity no longer contributes to the goal. Returns whether a link went."""
     with transaction.atomic():
         links = list(ActivityGoal.objects.filter(activity=activity, goal=goal))
+        if links:
+            check_plan_editable(activity.section.plan)
         for link in links:
             link.delete()
     return bool(links)
@@ -253,6 +260,14 @@ def activity_goals_set(*, activity: Activity, goals: list[Goal]) -> list[Activit
     """
     unique = list(dict.fromkeys(goals))
     with transaction.atomic():
+        current = list(
+            ActivityGoal.objects.filter(activity=activity)
+            .order_by("order", "pk")
+            .values_list("goal_id", flat=True)
+        )
+        if current == [goal.pk for goal in unique]:
+            return list(ActivityGoal.objects.filter(activity=activity).order_by("order", "pk"))
+        check_plan_editable(activity.section.plan)
         keep = {goal.pk for goal in unique}
         for link in ActivityGoal.objects.filter(activity=activity).exclude(goal_id__in=keep):
             link.delete()
@@ -563,8 +578,9 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
     Each goal and indicator copied points back to its original (``carried_from``), and
     the activities keep their links to the goals they contribute to. Indicators keep
     their baseline and target; their values stay with the year they were recorded for.
-    Status updates, goal assessments, events, activity dates and the adoption are not
-    copied. The new plan
+    Status updates, goal assessments, events, activity dates, budget amounts (each
+    year's budget is its own decision) and the adoption with its decisions are not
+    copied: the new draft is editable. The new plan
     is a draft (hidden from visitors) and gets the default reporting periods.
 
     Raises PermissionDenied without ``plan.add_plan``, and ValidationError when the
@@ -572,9 +588,10 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
     """
     if by is not None and not by.has_perm("plan.add_plan"):
         raise PermissionDenied(gettext("You may not create plans."))
-    if plan.status == Plan.Status.DRAFT:
+    if not plan.is_frozen:
         raise ValidationError(
-            _("Only an adopted plan can be rolled over; %(year)s is a draft.") % {"year": plan.year}
+            _("Only an adopted plan can be rolled over; the plan for %(year)s is %(status)s.")
+            % {"year": plan.year, "status": plan.get_status_display().lower()}
         )
     new_year = plan.year + 1
     with transaction.atomic():
@@ -591,6 +608,8 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             adopted_on=None,
             adopted_by_sv="",
             adopted_by_en="",
+            decision_reference="",
+            amendment_base={},
             **titles,
         )
         new_plan.full_clean()
@@ -624,7 +643,14 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
         section_map = {}
         for section in sections:
             goal = goal_map.get(section.direction_goal_id)
-            copy = _copy(section, plan=new_plan, parent=None, direction_goal=goal)
+            copy = _copy(
+                section,
+                plan=new_plan,
+                parent=None,
+                direction_goal=goal,
+                planned_amount=None,
+                actual_amount=None,
+            )
             copy.full_clean()
             section_map[section.pk] = copy
         Section.objects.bulk_create(section_map.values())
@@ -657,6 +683,8 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
                 section=section_map[activity.section_id],
                 start_date=None,
                 end_date=None,
+                planned_amount=None,
+                actual_amount=None,
             )
             copy.full_clean()
             activity_map[activity.pk] = copy
@@ -755,3 +783,219 @@ def indicator_value_save(
         row.full_clean()
         row.save()
     return row
+
+
+# --- Adoption and amendments (issue 10, point 1) -----------------------------------------
+
+ADOPT_PERMISSION = "plan.adopt_plan"
+
+
+def _check_may_adopt(by) -> None:
+    if by is None or not by.has_perm(ADOPT_PERMISSION):
+        raise PermissionDenied(gettext("You may not record decisions on plans."))
+
+
+def _check_document(plan: Plan, document) -> None:
+    if document is None:
+        return
+    from django.contrib.contenttypes.models import ContentType
+
+    if (
+        document.content_type_id != ContentType.objects.get_for_model(Plan).pk
+        or document.object_id != plan.pk
+    ):
+        raise ValidationError(
+            {
+                "document": _(
+                    "Choose a document attached to the plan for %(year)s (attach the signed "
+                    "document on the plan's page first)."
+                )
+                % {"year": plan.year}
+            },
+            code="other_document",
+        )
+
+
+def _record_decision(*, plan: Plan, kind: str, base: dict, **values) -> PlanDecision:
+    from .versions import plan_snapshot
+
+    last = plan.decisions.order_by("-version").values_list("version", flat=True).first()
+    decision = PlanDecision(
+        plan=plan,
+        kind=kind,
+        version=(last or 0) + 1,
+        snapshot=plan_snapshot(plan),
+        base_snapshot=base,
+        **values,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+def plan_propose(*, plan: Plan, by) -> Plan:
+    """Mark a draft as the proposal put to the board. Its texts stay editable; it stays
+    hidden from visitors. Raises PermissionDenied without ``plan.change_plan`` and
+    ValidationError when the plan is not a draft."""
+    if by is None or not by.has_perm("plan.change_plan"):
+        raise PermissionDenied(gettext("You may not change plans."))
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != Plan.Status.DRAFT:
+            raise ValidationError(
+                _("Only a draft can become a proposal; the plan for %(year)s is %(status)s.")
+                % {"year": plan.year, "status": plan.get_status_display().lower()}
+            )
+        plan.status = Plan.Status.PROPOSAL
+        plan.full_clean()
+        plan.save(update_fields=["status"])
+    return plan
+
+
+def plan_adopt(
+    *,
+    plan: Plan,
+    decided_on: datetime.date,
+    body: str,
+    reference: str,
+    by,
+    body_en: str = "",
+    document=None,
+) -> PlanDecision:
+    """Record that `body` adopted `plan` on `decided_on` by decision `reference` (e.g.
+    "§ 12"), optionally with the signed `document` (one attached to the plan). The plan
+    becomes adopted and its texts are frozen (plan/freeze.py); the decision keeps a
+    snapshot of them (version 1). A plan that is already adopted but has no decision
+    recorded (the shipped 2023 plan, whose text gives no date) gets its decision
+    recorded the same way.
+
+    Raises PermissionDenied without ``plan.adopt_plan``; ValidationError when the plan
+    is not a draft or proposal (or an adopted plan without a recorded adoption), the
+    date lies in the future, the reference or the body is empty, or the document belongs
+    to something else. Nothing is written then.
+    """
+    _check_may_adopt(by)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        open_statuses = (Plan.Status.DRAFT, Plan.Status.PROPOSAL)
+        unrecorded = (
+            plan.status == Plan.Status.ADOPTED
+            and not plan.decisions.filter(kind=PlanDecision.Kind.ADOPTION).exists()
+        )
+        if plan.status not in open_statuses and not unrecorded:
+            raise ValidationError(
+                _("The plan for %(year)s is %(status)s: its adoption is recorded already.")
+                % {"year": plan.year, "status": plan.get_status_display().lower()},
+                code="adopted",
+            )
+        _check_decision_values(decided_on=decided_on, body=body, reference=reference)
+        _check_document(plan, document)
+        plan.status = Plan.Status.ADOPTED
+        plan.adopted_on = decided_on
+        plan.adopted_by_sv = body.strip()
+        plan.adopted_by_en = (body_en or "").strip()
+        plan.adopted_by = plan.adopted_by_sv
+        plan.decision_reference = reference.strip()
+        plan.full_clean()
+        plan.save()
+        return _record_decision(
+            plan=plan,
+            kind=PlanDecision.Kind.ADOPTION,
+            base={},
+            decided_on=decided_on,
+            body_sv=body.strip(),
+            body_en=(body_en or "").strip(),
+            reference=reference.strip(),
+            document=document,
+            recorded_by=by,
+        )
+
+
+def _check_decision_values(*, decided_on, body: str, reference: str) -> None:
+    errors = {}
+    if decided_on is None:
+        errors["decided_on"] = _("Give the date of the decision.")
+    elif decided_on > timezone.localdate():
+        errors["decided_on"] = _("The decision's date cannot be in the future.")
+    if not (body or "").strip():
+        errors["body"] = _("Give the body that decided, e.g. Mälardalsrådets styrelse.")
+    if not (reference or "").strip():
+        errors["reference"] = _("Give the decision's reference, e.g. § 12.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def plan_amendment_start(*, plan: Plan, by) -> Plan:
+    """Open an adopted (or amended) plan for an amendment: its texts become editable
+    until ``plan_amendment_adopt`` records the decision. The plan stays public; its page
+    says that an amendment is being prepared. The texts as they stand are kept, so the
+    amendment's decision shows what it changed.
+
+    Raises PermissionDenied without ``plan.adopt_plan`` and ValidationError when the
+    plan is not adopted or amended (a draft is edited directly; an archived plan is
+    history)."""
+    from .versions import plan_snapshot
+
+    _check_may_adopt(by)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status not in (Plan.Status.ADOPTED, Plan.Status.AMENDED):
+            raise ValidationError(
+                _("An amendment is made to an adopted plan; the plan for %(year)s is %(status)s.")
+                % {"year": plan.year, "status": plan.get_status_display().lower()},
+                code="not_adopted",
+            )
+        plan.amendment_base = plan_snapshot(plan)
+        plan.status = Plan.Status.AMENDING
+        plan.full_clean()
+        plan.save(update_fields=["status", "amendment_base"])
+    return plan
+
+
+def plan_amendment_adopt(
+    *,
+    plan: Plan,
+    decided_on: datetime.date,
+    body: str,
+    reference: str,
+    by,
+    summary: str = "",
+    body_en: str = "",
+    summary_en: str = "",
+    document=None,
+) -> PlanDecision:
+    """Record the decision that adopts the amendment being prepared: the plan is
+    frozen again (status amended) and the decision keeps the texts before and after,
+    for the version history. Its own reference (e.g. "§ 31") and date are recorded;
+    the plan's first adoption stays as it was.
+
+    Raises PermissionDenied without ``plan.adopt_plan`` and ValidationError when no
+    amendment is being prepared, or for the same faults as ``plan_adopt``."""
+    _check_may_adopt(by)
+    with transaction.atomic():
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        if plan.status != Plan.Status.AMENDING:
+            raise ValidationError(
+                _("No amendment of the plan for %(year)s is being prepared.") % {"year": plan.year},
+                code="not_amending",
+            )
+        _check_decision_values(decided_on=decided_on, body=body, reference=reference)
+        _check_document(plan, document)
+        base = plan.amendment_base or {}
+        plan.status = Plan.Status.AMENDED
+        plan.amendment_base = {}
+        plan.full_clean()
+        plan.save(update_fields=["status", "amendment_base"])
+        return _record_decision(
+            plan=plan,
+            kind=PlanDecision.Kind.AMENDMENT,
+            base=base,
+            decided_on=decided_on,
+            body_sv=body.strip(),
+            body_en=(body_en or "").strip(),
+            summary_sv=(summary or "").strip(),
+            summary_en=(summary_en or "").strip(),
+            reference=reference.strip(),
+            document=document,
+            recorded_by=by,
+        )

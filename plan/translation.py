@@ -10,6 +10,7 @@ from .models import (
     Indicator,
     IndicatorValue,
     Plan,
+    PlanDecision,
     PriorityArea,
     PriorityAreaItem,
     ReportingPeriod,
@@ -93,3 +94,8 @@ class AssessmentLevelTranslation(TranslationOptions):
 @register(GoalAssessment)
 class GoalAssessmentTranslation(TranslationOptions):
     fields = ("analysis",)
+
+
+@register(PlanDecision)
+class PlanDecisionTranslation(TranslationOptions):
+    fields = ("body", "summary")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_followup, views_goals
+from . import views, views_followup, views_goals, views_versions
 
 app_name = "plan"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         name="plan_document_docx",
     ),
     path("plan/<int:year>/changes/", views_followup.plan_changes, name="plan_changes"),
+    path("plan/<int:year>/versions/", views_versions.plan_versions, name="plan_versions"),
     path("my/activities/", views_followup.my_activities, name="my_activities"),
     path("followup/<int:year>/", views_followup.dashboard, name="followup_dashboard"),
     path("followup/<int:year>/report/", views_followup.report_page, name="followup_report"),

@@ -161,7 +161,8 @@ def period_occasion(period: ReportingPeriod) -> str:
 
 def open_periods() -> QuerySet[ReportingPeriod]:
     return ReportingPeriod.objects.filter(
-        plan__status=Plan.Status.ADOPTED, is_locked=False
+        plan__status__in=(Plan.Status.ADOPTED, Plan.Status.AMENDING, Plan.Status.AMENDED),
+        is_locked=False,
     ).select_related("plan")
 
 

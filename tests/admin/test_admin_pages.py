@@ -2,6 +2,7 @@
 fixed number of queries, a section is edited with its goals and activities on one
 page, and every change shows in the object's history."""
 
+import datetime
 import json
 
 import pytest
@@ -24,7 +25,8 @@ DOMAIN_MODELS = sorted(
 
 # Rows that are made by the portal itself, never typed into the admin: a report request
 # queues the task that builds the report, a calendar token is made on the member's page.
-MADE_ELSEWHERE = {"plan.ReportRequest", "events.CalendarToken"}
+# A plan decision is recorded by the adoption and amendment pages of the plan.
+MADE_ELSEWHERE = {"plan.ReportRequest", "events.CalendarToken", "plan.PlanDecision"}
 
 
 def admin_url(model, view, *args):
@@ -86,6 +88,16 @@ def one_of_everything(db):
     objects.append(
         apps.get_model("plan", "ReportRequest").objects.create(
             plan=plan, format="pdf", language="sv", requested_by=factories.UserFactory()
+        )
+    )
+    objects.append(
+        apps.get_model("plan", "PlanDecision").objects.create(
+            plan=plan,
+            version=1,
+            kind="adoption",
+            decided_on=datetime.date(2022, 12, 8),
+            body="Mälardalsrådets styrelse",
+            reference="§ 12",
         )
     )
     objects.append(

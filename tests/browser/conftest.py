@@ -528,6 +528,30 @@ def build_portal() -> Portal:
     )
     report_request.refresh_from_db()
 
+    # The plan's adoption and an amendment are recorded, so its version history shows a
+    # diff (issue 10, point 1).
+    secretariat = UserFactory(username="a11y-kansli", is_staff=True, groups=[roles.SECRETARIAT])
+    decided = datetime.date(2022, 12, 8)
+    services.plan_adopt(
+        plan=plan,
+        decided_on=decided,
+        body="Mälardalsrådets styrelse",
+        reference="§ 12",
+        by=secretariat,
+    )
+    services.plan_amendment_start(plan=plan, by=secretariat)
+    goal.text_sv = goal.text_sv + " Ändrat genom beslut."
+    goal.text_en = goal.text_en + " Amended by decision."
+    goal.save()
+    services.plan_amendment_adopt(
+        plan=plan,
+        decided_on=decided + datetime.timedelta(days=90),
+        body="Mälardalsrådets styrelse",
+        reference="§ 31",
+        by=secretariat,
+    )
+    plan.refresh_from_db()
+
     organisation = (
         Organisation.objects.filter(county__isnull=False).order_by("name_sv").first()
         or person.organisation

@@ -106,6 +106,7 @@ PAGE_TYPES: dict[str, PageType] = {
         lambda p: {"year": p.plan.year},
         query="?from=2022",
     ),
+    "plan versions": PageType("plan:plan_versions", VISITOR, lambda p: {"year": p.plan.year}),
     # Follow-up (plan/views_followup.py)
     "my activities": PageType("plan:my_activities", MEMBER),
     "my activities, a report with an error": PageType(

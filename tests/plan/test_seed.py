@@ -324,10 +324,19 @@ def test_a_load_keeps_the_secretariats_edits_unless_asked_to_update(loaded):
     call_command("load_plan_2023", verbosity=0)
     section.refresh_from_db()
     assert section.heading_en == "Board meetings (edited)"
+    # The plan is adopted: its texts change only by an amendment, so --update refuses
+    # to overwrite them (and changes nothing) rather than undo one silently.
+    with pytest.raises(CommandError, match="2023.*amendment"):
+        call_command("load_plan_2023", "--update", verbosity=0)
+    section.refresh_from_db()
+    assert section.heading_en == "Board meetings (edited)"
+    # With an amendment being prepared the texts are open, and --update restores them.
+    Plan.objects.filter(pk=loaded.pk).update(status=Plan.Status.AMENDING)
     call_command("load_plan_2023", "--update", verbosity=0)
     section.refresh_from_db()
     assert section.heading_en != "Board meetings (edited)"
     assert Goal.objects.filter(section__number="1.1").count() == 3
+    assert Plan.objects.get(pk=loaded.pk).status == Plan.Status.AMENDING
 
 
 def test_a_broken_seed_loads_nothing(db):

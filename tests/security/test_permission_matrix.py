@@ -252,6 +252,10 @@ PAGES: dict[str, list[Case]] = {
             query=lambda w: {"from": w.draft.year},
         ),
     ],
+    "plan:plan_versions": [
+        Case("adopted", EVERYONE, kwargs=year("adopted")),
+        Case("draft", DRAFT_READERS, kwargs=year("draft")),
+    ],
     # Follow-up: owners report, the board reads and asks for the report.
     "plan:my_activities": [
         Case("list", LOGGED_IN),
@@ -557,6 +561,13 @@ DELETE_SELECTED = {"secretariat": RAN, "superuser": RAN}
 DOMAIN = both(EDIT, delete_selected=DELETE_SELECTED)
 DOMAIN_IMPORT_EXPORT = both({**EDIT, **IMPORT_EXPORT}, delete_selected=DELETE_SELECTED)
 
+# The world's plan objects belong to this year's adopted plan, whose texts are frozen
+# (plan/freeze.py): a text-only object's page is view-only and is not deleted (the
+# bulk delete shows the page saying so); an object with follow-up fields (actual
+# amounts, owners, periods, indicator values, documents) saves those, and is not deleted.
+FROZEN_TEXT = both({**EDIT, "save": DENIED, "delete": DENIED}, delete_selected=DELETE_SELECTED)
+FROZEN_WITH_FOLLOW_UP = both({**EDIT, "delete": DENIED}, delete_selected=DELETE_SELECTED)
+
 ADMIN_MODELS: dict[str, AdminRule] = {
     # The five domain apps: the secretariat edits everything.
     "members.County": DOMAIN,
@@ -571,30 +582,50 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "members.Role": DOMAIN,
     "members.Partnership": DOMAIN,
     "plan.Plan": both(
-        EDIT, delete_selected=DELETE_SELECTED, roll_over={"secretariat": RAN, "superuser": RAN}
+        # The adopted plan (without a recorded adoption) opens "adopt" and "amend"; the
+        # steps that do not apply to its status send back to its page with a message.
+        {
+            **EDIT,
+            "delete": DENIED,
+            "adopt": OK,
+            "amend": OK,
+            "amendment_adopt": REDIRECT,
+            "propose": REDIRECT,
+        },
+        delete_selected=DELETE_SELECTED,
+        roll_over={"secretariat": RAN, "superuser": RAN},
     ),
-    "plan.DirectionGoal": DOMAIN,
-    "plan.PriorityArea": DOMAIN,
-    "plan.PriorityAreaItem": DOMAIN,
-    "plan.CommunicationPriority": DOMAIN,
+    "plan.PlanDecision": both(
+        {**EDIT, "add": DENIED, "save": DENIED, "delete": DENIED},
+        delete_selected={"secretariat": REFUSED, "superuser": REFUSED},
+    ),
+    "plan.DirectionGoal": FROZEN_TEXT,
+    "plan.PriorityArea": FROZEN_TEXT,
+    "plan.PriorityAreaItem": FROZEN_TEXT,
+    "plan.CommunicationPriority": FROZEN_TEXT,
     "plan.ReportingPeriod": both(
         EDIT,
         delete_selected=DELETE_SELECTED,
         lock={"secretariat": RAN, "superuser": RAN},
         unlock={"secretariat": RAN, "superuser": RAN},
     ),
-    "plan.Section": DOMAIN,
-    "plan.Goal": DOMAIN_IMPORT_EXPORT,
-    "plan.Activity": DOMAIN_IMPORT_EXPORT,
+    "plan.Section": FROZEN_WITH_FOLLOW_UP,
+    "plan.Goal": both(
+        {**EDIT, **IMPORT_EXPORT, "save": DENIED, "delete": DENIED},
+        delete_selected=DELETE_SELECTED,
+    ),
+    "plan.Activity": both(
+        {**EDIT, **IMPORT_EXPORT, "delete": DENIED}, delete_selected=DELETE_SELECTED
+    ),
     "plan.Status": DOMAIN,
     # A report, once made, is history: its change page is read-only (a correction is
     # a new report), so the page opens but saves nothing.
     "plan.StatusUpdate": both(
         {**EDIT, **IMPORT_EXPORT, "save": DENIED}, delete_selected=DELETE_SELECTED
     ),
-    "plan.Indicator": DOMAIN,
+    "plan.Indicator": FROZEN_WITH_FOLLOW_UP,
     "plan.IndicatorValue": DOMAIN,
-    "plan.ActivityGoal": DOMAIN,
+    "plan.ActivityGoal": FROZEN_TEXT,
     "plan.AssessmentLevel": DOMAIN,
     # An assessment, once made, is history, as a status report is.
     "plan.GoalAssessment": both({**EDIT, "save": DENIED}, delete_selected=DELETE_SELECTED),
@@ -855,7 +886,17 @@ def _admin_url(model, view, obj):
     info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
     if view == "save":
         view = "change"
-    if view in ("change", "delete", "history", "password_change", "import_job"):
+    if view in (
+        "change",
+        "delete",
+        "history",
+        "password_change",
+        "import_job",
+        "propose",
+        "adopt",
+        "amend",
+        "amendment_adopt",
+    ):
         return reverse(f"{info}_{view}", args=[obj.pk])
     if view == "redirect":
         return reverse(f"{info}_change", args=[obj.pk]).removesuffix("change/")

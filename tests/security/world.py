@@ -26,6 +26,7 @@ from plan.models import (
     AssessmentLevel,
     GoalAssessment,
     Plan,
+    PlanDecision,
     ReportRequest,
     Status,
 )
@@ -167,6 +168,18 @@ def build_world() -> World:
         error="Timeout",
     )
 
+    # Last year's plan has its adoption recorded (this year's is adopted without one,
+    # as the shipped 2023 plan is, so its "adopt" page opens).
+    plan_decision = PlanDecision.objects.create(
+        plan=archived,
+        version=1,
+        kind=PlanDecision.Kind.ADOPTION,
+        decided_on=datetime.date(YEAR - 2, 12, 8),
+        body="Mälardalsrådets styrelse",
+        reference="§ 12",
+        snapshot={"format": 1, "items": []},
+    )
+
     participating_county = factories.ParticipatingCountyFactory(county=county)
     measure = factories.PrioritisedMeasureFactory()
     freight_measure = factories.FreightMeasureFactory()
@@ -254,6 +267,7 @@ def build_world() -> World:
         "feed_token": feed_token,
         "done_request": done,
         "failed_request": failed,
+        "plan_decision": plan_decision,
         "participating_county": participating_county,
         "measure": measure,
         "system_analysis": measure.system_analysis,
@@ -303,6 +317,7 @@ def admin_object(world: World, model):
         "plan.AssessmentLevel": world.assessment_level,
         "plan.GoalAssessment": world.goal_assessment,
         "plan.ReportRequest": world.failed_request,
+        "plan.PlanDecision": world.plan_decision,
         "ebs.ParticipatingCounty": world.participating_county,
         "ebs.SystemAnalysis": world.system_analysis,
         "ebs.PrioritisedMeasure": world.measure,
