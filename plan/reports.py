@@ -140,10 +140,16 @@ def _section_label(section) -> str:
 
 
 def followup_report_context(plan: Plan) -> dict:
+    from .budget import budget_rows, plan_budget
+
     report = followup_report(plan)
+    totals = plan_budget(plan)
     return {
         "plan": plan,
         "report": report,
+        # The yearly report is the board's: its budget is always in it (plan/budget.py).
+        "budget": totals,
+        "budget_areas": budget_rows(plan, totals),
         "attainment_parts": attainment_parts(report.attainment),
         **summary_charts(report.final),
     }
@@ -443,9 +449,36 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
     _fill_sheet(summary_sheet, *summary)
     for index, width in enumerate([40, 18, 12, 12, 10, 14, 45], start=1):
         summary_sheet.column_dimensions[get_column_letter(index)].width = width
+    with translation.override(language):
+        budget_headers, budget_rows_ = budget_table(plan)
+        budget_title = _("Budget")
+    budget_sheet = workbook.create_sheet(budget_title[:31])
+    _fill_sheet(budget_sheet, budget_headers, budget_rows_)
+    for row in budget_sheet.iter_rows(min_row=2, min_col=2, max_col=3):
+        for cell in row:
+            cell.number_format = SEK_FORMAT
+    for index, width in enumerate([50, 18, 18], start=1):
+        budget_sheet.column_dimensions[get_column_letter(index)].width = width
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# Kronor with two decimals and grouped thousands; the spreadsheet program shows the
+# separators of its own language (1 250 000,00 kr in Swedish Excel).
+SEK_FORMAT = '#,##0.00 "kr"'
+
+
+def budget_table(plan: Plan) -> tuple[list[str], list[list]]:
+    """The Budget sheet: one row per area and the plan's total, numbers as numbers; an
+    amount not given is an empty cell, never 0 (plan/budget.py)."""
+    from .budget import budget_rows, plan_budget
+
+    totals = plan_budget(plan)
+    headers = [_("Area"), _("Planned (SEK)"), _("Actual (SEK)")]
+    rows = [[label, t.planned, t.actual] for label, t in budget_rows(plan, totals)]
+    rows.append([_("The whole plan"), totals.plan.planned, totals.plan.actual])
+    return headers, rows
 
 
 # --- One entry point for the command and the task -------------------------------------

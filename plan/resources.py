@@ -23,6 +23,7 @@ from members.models import Organisation, Person
 from . import services
 from .freeze import check_plan_editable
 from .models import Activity, Goal, ReportingPeriod, Section, Status, StatusUpdate
+from .numbers import DecimalCommaWidget
 
 
 class SectionWidget(ForeignKeyWidget):
@@ -176,6 +177,17 @@ class ActivityResource(_SectionItemResource):
         widget=ManyToManyWidget(Organisation, field="slug"),
     )
     goals = GoalLinksField(attribute="goals", column_name="goals", widget=GoalsWidget())
+    # Kronor; "125 000,50" and 125000.5 alike. The planned amount is plan text (frozen
+    # on adoption), the actual amount follow-up (open).
+    planned_amount = Field(
+        attribute="planned_amount", column_name="planned_amount", widget=DecimalCommaWidget()
+    )
+    actual_amount = Field(
+        attribute="actual_amount", column_name="actual_amount", widget=DecimalCommaWidget()
+    )
+    # Who reports and what was spent are follow-up: a row of an adopted plan may
+    # change these.
+    open_columns = ("owners", "actual_amount")
 
     export_prefetch_related = ("owners", "organisations", "goals")
     column_labels = {
@@ -200,6 +212,8 @@ class ActivityResource(_SectionItemResource):
             "goals",
             "start_date",
             "end_date",
+            "planned_amount",
+            "actual_amount",
         )
         export_order = fields
 

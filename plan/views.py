@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import followup, selectors, selectors_goals
+from . import budget, followup, selectors, selectors_goals
 from . import search as plan_search
 from .charts import progress_bars_svg, status_distribution_svg
 from .models import Status
@@ -89,8 +89,18 @@ def plan_detail(request, year):
         "fold_activities": fold,
         "years": selectors.plan_years(request.user),
         **selectors.plan_front_matter(plan),
+        **_budget_context(request, plan, tree),
     }
     return render(request, "plan/plan_detail.html", context)
+
+
+def _budget_context(request, plan, tree) -> dict:
+    """The budget per area and for the plan (plan/budget.py), for whoever may see it."""
+    if not budget.may_see_budget(request.user, plan):
+        return {}
+    totals = budget.plan_budget(plan)
+    areas = [(str(root).strip(), totals.areas.get(root.pk, budget.Totals())) for root in tree.roots]
+    return {"budget": totals, "budget_areas": areas}
 
 
 def section_detail(request, year, slug):

@@ -276,7 +276,12 @@ def form_data(response):
 
 
 def test_secretariat_edits_a_section_with_its_goals_and_activities(client, secretariat_user):
-    section = factories.SectionFactory(heading_sv="Infrastruktur", heading_en="Infrastructure")
+    # A draft: an adopted plan's texts are read-only (tests/plan/test_adoption.py).
+    section = factories.SectionFactory(
+        plan=factories.PlanFactory(status="draft"),
+        heading_sv="Infrastruktur",
+        heading_en="Infrastructure",
+    )
     first = factories.GoalFactory(section=section, order=1, text_sv="Första målet.")
     second = factories.GoalFactory(section=section, order=2, text_sv="Andra målet.")
     activity = factories.ActivityFactory(section=section, order=1)
@@ -340,7 +345,7 @@ def test_secretariat_edits_a_section_with_its_goals_and_activities(client, secre
 
 
 def test_sections_are_listed_in_the_plans_order_and_reordered_in_the_list(client, secretariat_user):
-    plan = factories.PlanFactory(year=2023)
+    plan = factories.PlanFactory(year=2023, status="draft")
     later = factories.SectionFactory(plan=plan, number="2", order=2)
     earlier = factories.SectionFactory(plan=plan, number="1", order=1)
     client.force_login(secretariat_user)
@@ -472,7 +477,9 @@ def test_an_untouched_text_is_not_a_change_though_the_browser_sends_crlf(client,
     """Browsers submit textareas with CRLF line ends: saving the form unchanged must not
     count as a change of the text, nor store CRLF."""
     section = factories.SectionFactory(
-        body_sv="Första stycket.\n\nAndra stycket.", body_en="First.\n\nSecond."
+        plan=factories.PlanFactory(status="draft"),
+        body_sv="Första stycket.\n\nAndra stycket.",
+        body_en="First.\n\nSecond.",
     )
     client.force_login(secretariat_user)
     url = admin_url(type(section), "change", section.pk)

@@ -16,7 +16,7 @@ from django.utils import translation
 from events.models import Event
 from malardal.importexport import CSV, XLSX, ExcelCSV
 from members.models import Organisation, Person
-from plan.models import Activity, Goal, Section
+from plan.models import Activity, Goal, Plan, Section
 from plan.resources import GoalResource
 from tests import factories
 
@@ -122,11 +122,14 @@ def page(response):
 
 
 def _plan_items():
-    plan = factories.PlanFactory(year=2023)
+    # Drafts: the texts of an adopted plan are not imported (tests/plan/test_adoption.py).
+    plan = factories.PlanFactory(year=2023, status=Plan.Status.DRAFT)
     railways = factories.SectionFactory(plan=plan, slug="infrastruktur", number="1.1")
     skills = factories.SectionFactory(plan=plan, slug="kompetens", number="2.1")
     # Next year's plan reuses the short names: the year tells them apart.
-    factories.SectionFactory(plan=factories.PlanFactory(year=2024), slug="infrastruktur")
+    factories.SectionFactory(
+        plan=factories.PlanFactory(year=2024, status=Plan.Status.DRAFT), slug="infrastruktur"
+    )
     return railways, skills
 
 

@@ -185,6 +185,7 @@ def pages(w):
         ("plan:goal_detail", {"year": y, "pk": w.goal.pk}, {}, everyone + board),
         ("plan:activity_detail", {"year": y, "pk": w.not_owned.pk}, {}, everyone),
         ("plan:plan_changes", {"year": y}, {}, everyone),
+        ("plan:plan_versions", {"year": w.archived.year}, {}, everyone),
         ("plan:plan_changes", {"year": w.draft.year}, {}, board),
         ("plan:search", {}, {"q": "alert"}, everyone),
         ("plan:search", {}, {"q": "xss", "kind": "activity"}, everyone),

@@ -170,6 +170,13 @@ def build_world() -> World:
 
     # Last year's plan has its adoption recorded (this year's is adopted without one,
     # as the shipped 2023 plan is, so its "adopt" page opens).
+    Plan.objects.filter(pk=archived.pk).update(
+        adopted_on=datetime.date(YEAR - 2, 12, 8),
+        adopted_by_sv="Mälardalsrådets styrelse",
+        adopted_by_en="the Board",
+        decision_reference="§ 12",
+    )
+    archived.refresh_from_db()
     plan_decision = PlanDecision.objects.create(
         plan=archived,
         version=1,
