@@ -1,7 +1,11 @@
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from members.models import Programme
 
 from .models import ReportRequest
 
@@ -192,3 +196,44 @@ class GoalAssessmentForm(forms.Form):
         if data.get("level") is not None:
             data["level"] = self.levels_by_pk[data["level"]]
         return data
+
+
+SEARCH_QUERY_MAX_LENGTH = 200
+# Control characters (NUL cannot even be stored) and the private-use characters the
+# search's snippets use as markers (malardal.fulltext.MARK_START/MARK_END).
+_NOT_SEARCHABLE = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
+
+
+class SearchForm(forms.Form):
+    """The search page's query and filters. Invalid filter values are ignored rather than
+    reported: a search link with a stale year or status still shows results."""
+
+    q = forms.CharField(label=_("Search for"), required=False, max_length=SEARCH_QUERY_MAX_LENGTH)
+    year = forms.TypedChoiceField(
+        label=_("Plan year"), required=False, coerce=int, empty_value=None
+    )
+    programme = forms.ChoiceField(label=_("Programme"), required=False)
+    status = forms.ChoiceField(label=_("Status of activities"), required=False)
+    kind = forms.ChoiceField(required=False)
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def __init__(self, data, *, years: list[int], statuses, kinds, no_report: str):
+        data = data.copy()
+        # A pasted essay is cut rather than refused; characters no text holds go.
+        query = _NOT_SEARCHABLE.sub(" ", data.get("q", ""))
+        data["q"] = " ".join(query.split())[:SEARCH_QUERY_MAX_LENGTH]
+        super().__init__(data)
+        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
+        self.fields["programme"].choices = [("", _("All programmes")), *Programme.choices]
+        self.fields["status"].choices = [
+            ("", _("Any status")),
+            *[(status.slug, status.name) for status in statuses],
+            (no_report, _("No report yet")),
+        ]
+        self.fields["kind"].choices = [("", "")] + [(k.key, k.label) for k in kinds]
+
+    def value(self, name):
+        """The cleaned value of `name`, or None when it was missing or invalid."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return self.cleaned_data.get(name) or None

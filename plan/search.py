@@ -1,159 +1,51 @@
 """Search across the plan's sections, goals and activities, the events and the member
-organisations, in both languages.
+organisations, in both languages: the results the search page shows.
 
-Matching: the query is split into words; an item matches when every word occurs in one
-of its text fields, Swedish or English, ignoring case. On PostgreSQL that is
-``icontains`` (UPPER … LIKE, which folds å, ä and ö too). SQLite's LIKE folds only ASCII
-letters, so there a word with other letters is matched with a case-insensitive regular
-expression instead (Django evaluates REGEXP on SQLite with Python's ``re``, which folds
-Unicode).
+``KINDS`` is the one registry of what can be found. A kind names its translated text
+fields, the selector that gives the rows a user may see under the page's filters
+(plan.selectors_search), its order among equally good matches and how one row becomes
+a hit. Adding a kind (programmes, say) is one entry here, one selector, and an
+``AddSearchVectors`` migration for its table (malardal.fulltext).
+
+Matching and ranking are plan.selectors_search's; this module pages the rows of each
+kind with Django's paginator and marks the matched words: the database's
+``ts_headline`` snippets where it has them (PostgreSQL), otherwise every occurrence of
+the words in the text. Text is always escaped first and the ``<mark>`` tags put in
+after, so nothing in a title can become markup.
 
 Visibility: draft plans' sections, goals and activities only for users who may see
 drafts (plan.selectors.plans_visible_to); members-only events only for users who may
 see them (Event.objects.visible_to). Organisations are public.
 
-Queries: one count per kind and one page of results per kind shown, whatever the
-amount of data; the filter choices add two (years, statuses).
+Queries: one count and one page of results per kind shown, whatever the amount of data.
 """
 
-import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django import forms
-from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.db.models import F as Field
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, QuerySet, Window
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event
-from members.models import Organisation, Programme
+from malardal.fulltext import MARK_END, MARK_START, SearchFields
 
 from . import selectors
-from .models import Activity, Goal, Section, Status
+from . import selectors_search as queries
+from .models import Status
 
-MAX_QUERY_LENGTH = 200
-MAX_TERMS = 8
 PER_GROUP = 5
 PAGE_SIZE = 20
 EXCERPT_LENGTH = 220
-NO_REPORT = "none"
-# Deepest section level whose programme a sub-section inherits (the 2023 plan has 3).
-SECTION_DEPTH = 5
+NO_REPORT = queries.NO_REPORT
+query_terms = queries.query_terms
 
 
-@dataclass(frozen=True)
-class Kind:
-    key: str
-    label: str
-    label_plural: str
-
-
-KINDS = [
-    Kind("section", _("Section"), _("Sections")),
-    Kind("goal", _("Overall goal"), _("Overall goals")),
-    Kind("activity", _("Activity"), pgettext_lazy("search results", "Activities")),
-    Kind("event", _("Event"), _("Events")),
-    Kind("organisation", _("Organisation"), _("Organisations")),
-]
-KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
-
-
-class SearchForm(forms.Form):
-    """The search page's query and filters. Invalid filter values are ignored rather than
-    reported: a search link with a stale year or status still shows results."""
-
-    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
-    year = forms.TypedChoiceField(
-        label=_("Plan year"), required=False, coerce=int, empty_value=None
-    )
-    programme = forms.ChoiceField(label=_("Programme"), required=False)
-    status = forms.ChoiceField(label=_("Status of activities"), required=False)
-    kind = forms.ChoiceField(required=False)
-    page = forms.IntegerField(required=False, min_value=1)
-
-    def __init__(self, data, *, years: list[int], statuses: list[Status]):
-        data = data.copy()
-        # A pasted essay is cut rather than refused.
-        data["q"] = " ".join(data.get("q", "").split())[:MAX_QUERY_LENGTH]
-        super().__init__(data)
-        self.fields["year"].choices = [("", _("All years"))] + [(y, str(y)) for y in years]
-        self.fields["programme"].choices = [("", _("All programmes")), *Programme.choices]
-        self.fields["status"].choices = [
-            ("", _("Any status")),
-            *[(status.slug, status.name) for status in statuses],
-            (NO_REPORT, _("No report yet")),
-        ]
-        self.fields["kind"].choices = [("", "")] + [(k.key, k.label) for k in KINDS]
-
-    def value(self, name):
-        """The cleaned value of `name`, or None when it was missing or invalid."""
-        if not hasattr(self, "cleaned_data"):
-            self.is_valid()
-        return self.cleaned_data.get(name) or None
-
-
-# --- Matching -------------------------------------------------------------------------
-
-
-def query_terms(q: str) -> list[str]:
-    """The distinct words of `q`, at most MAX_TERMS, in order."""
-    terms = []
-    for word in q.split():
-        if word.casefold() not in (t.casefold() for t in terms):
-            terms.append(word)
-    return terms[:MAX_TERMS]
-
-
-def _contains(field_name: str, term: str) -> Q:
-    if connection.vendor == "sqlite" and not term.isascii():
-        return Q(**{f"{field_name}__iregex": re.escape(term)})
-    return Q(**{f"{field_name}__icontains": term})
-
-
-def _any_field(fields: list[str], term: str) -> Q:
-    """`term` in any of `fields` (translated fields: both languages)."""
-    condition = Q()
-    for name in fields:
-        for language in ("sv", "en"):
-            condition |= _contains(f"{name}_{language}", term)
-    return condition
-
-
-def _all_terms(fields: list[str], terms: list[str]) -> Q:
-    condition = Q()
-    for term in terms:
-        condition &= _any_field(fields, term)
-    return condition
-
-
-def _relevance(title_fields: list[str], terms: list[str]):
-    """0 when every word is in the title, 1 otherwise: title hits come first."""
-    return Case(
-        When(_all_terms(title_fields, terms), then=Value(0)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-
-
-def _section_programme(prefix: str, code: str) -> Q:
-    """The section at `prefix` belongs to programme `code`: its own programme, or, when
-    it has none, the nearest section above it that has one."""
-    condition = Q()
-    path = prefix
-    empty_so_far = Q()
-    for _level in range(SECTION_DEPTH):
-        condition |= empty_so_far & Q(**{f"{path}programme": code})
-        empty_so_far &= Q(**{f"{path}programme": ""})
-        path += "parent__"
-    return condition
-
-
-# --- Highlighting ---------------------------------------------------------------------
+# --- Marking the matched words --------------------------------------------------------
 
 
 def _pattern(terms: list[str]) -> re.Pattern | None:
@@ -208,6 +100,27 @@ def excerpt(text: str, terms: list[str], *, length: int = EXCERPT_LENGTH) -> Saf
     return mark_safe(f"{'… ' if start > 0 else ''}{snippet}{' …' if end < len(text) else ''}")
 
 
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+
+def marked(headline: str | None, *, whole_text: str | None = None) -> SafeString | None:
+    """A ts_headline result as HTML: escaped, then its markers made ``<mark>`` (markers
+    without a partner are dropped). None when no word was marked. With `whole_text`
+    (what the headline is a fragment of), "…" where the fragment was cut."""
+    if not headline or MARK_START not in headline:
+        return None
+    html = _MARKED.sub(r"<mark>\1</mark>", escape(headline))
+    html = html.replace(MARK_START, "").replace(MARK_END, "")
+    if whole_text is not None:
+        plain = " ".join(headline.replace(MARK_START, "").replace(MARK_END, "").split())
+        whole = " ".join(whole_text.split())
+        if plain and not whole.startswith(plain):
+            html = f"… {html}"
+        if plain and not whole.endswith(plain):
+            html = f"{html} …"
+    return mark_safe(html)
+
+
 # --- Results --------------------------------------------------------------------------
 
 
@@ -227,13 +140,30 @@ class Hit:
     progress: int | None = None
 
 
+@dataclass(frozen=True)
+class Kind:
+    """One kind of result (see the module docstring)."""
+
+    key: str
+    label: str
+    label_plural: str
+    fields: SearchFields
+    rows: Callable[[queries.Scope], QuerySet]
+    order: tuple
+    describe: Callable[[object, "_Context"], dict]
+    # Only activities have a status: with a status filter, the other kinds show nothing.
+    has_status: bool = False
+
+
 @dataclass
 class Group:
     kind: Kind
-    count: int
+    page: Page
     hits: list[Hit] = field(default_factory=list)
-    page: int = 1
-    num_pages: int = 1
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
 
     @property
     def has_more(self) -> bool:
@@ -258,30 +188,10 @@ class SearchResults:
         return [g for g in self.groups if g.count]
 
 
-def _other_language() -> str:
-    return "en" if (get_language() or "sv").startswith("sv") else "sv"
-
-
-def _text_hit(obj, *, kind, url, title_field, body_fields, terms, **extra) -> Hit:
-    """A hit whose title and excerpt are in the page's language; when none of the words
-    are in that text, the excerpt is taken from the other language's text."""
-    title = getattr(obj, title_field) or ""
-    hit = Hit(kind=kind, url=url, title=highlight(title, terms), obj=obj, **extra)
-    found_here = matches(title, terms)
-    for name in body_fields:
-        snippet = excerpt(getattr(obj, name), terms)
-        if snippet:
-            hit.excerpt = snippet
-            found_here = True
-            break
-    if not found_here and terms:
-        other = _other_language()
-        for name in [title_field, *body_fields]:
-            snippet = excerpt(getattr(obj, f"{name}_{other}", ""), terms)
-            if snippet:
-                hit.excerpt, hit.excerpt_lang = snippet, other
-                break
-    return hit
+@dataclass
+class _Context:
+    terms: list[str]
+    statuses: dict[int, Status]
 
 
 def _safe_reverse(name: str, **kwargs) -> str:
@@ -291,177 +201,147 @@ def _safe_reverse(name: str, **kwargs) -> str:
         return ""
 
 
-def _section_label(section: Section) -> str:
+def _section_label(section) -> str:
     return f"{section.number} {section.heading}".strip()
 
 
-class _Search:
-    def __init__(self, user, *, terms, year, programme, status, statuses):
-        self.user = user
-        self.terms = terms
-        self.year = year
-        self.programme = programme
-        self.status = status
-        self.statuses = {s.pk: s for s in statuses}
-        self.status_by_slug = {s.slug: s for s in statuses}
-        self.plans = selectors.plans_visible_to(user)
+def _describe_section(section, context: _Context) -> dict:
+    return {
+        "url": section.get_absolute_url(),
+        "context": str(section.plan),
+        "is_draft": not section.plan.is_published,
+        "prefix": section.number,
+    }
 
-    # Each kind: the matching queryset in result order, and how one row becomes a hit.
 
-    def sections(self) -> QuerySet:
-        fields = ["heading", "body", "closing"]
-        rows = Section.objects.filter(plan__in=self.plans).select_related("plan")
-        if self.terms:
-            rows = rows.filter(_all_terms(fields, self.terms)).annotate(
-                relevance=_relevance(["heading"], self.terms)
-            )
-        else:
-            rows = rows.annotate(relevance=Value(0))
-        if self.year:
-            rows = rows.filter(plan__year=self.year)
-        if self.programme:
-            rows = rows.filter(_section_programme("", self.programme))
-        return rows.order_by("relevance", "-plan__year", "order", "pk")
+def _describe_goal(goal, context: _Context) -> dict:
+    return {
+        "url": goal.get_absolute_url(),
+        "context": f"{_section_label(goal.section)} – {goal.section.plan}",
+        "is_draft": not goal.section.plan.is_published,
+    }
 
-    def section_hit(self, section: Section) -> Hit:
-        hit = _text_hit(
-            section,
-            kind="section",
-            url=section.get_absolute_url(),
-            title_field="heading",
-            body_fields=["body", "closing"],
-            terms=self.terms,
-            context=str(section.plan),
-            is_draft=not section.plan.is_published,
+
+def _describe_activity(activity, context: _Context) -> dict:
+    return {
+        **_describe_goal(activity, context),
+        "status": context.statuses.get(activity.latest_status_id),
+        "progress": activity.latest_progress,
+    }
+
+
+def _describe_event(event, context: _Context) -> dict:
+    return {"url": _safe_reverse("events:event_detail", slug=event.slug)}
+
+
+def _describe_organisation(organisation, context: _Context) -> dict:
+    description = organisation.get_kind_display()
+    if organisation.county is not None:
+        description = f"{description}, {organisation.county}"
+    return {
+        "url": _safe_reverse("members:organisation_detail", slug=organisation.slug),
+        "context": description,
+    }
+
+
+_PLAN_ORDER = ("-section__plan__year", "section__order", "order", "pk")
+
+KINDS = [
+    Kind(
+        "section",
+        _("Section"),
+        _("Sections"),
+        SearchFields(("heading",), ("body", "closing")),
+        queries.section_rows,
+        ("-plan__year", "order", "pk"),
+        _describe_section,
+    ),
+    Kind(
+        "goal",
+        _("Overall goal"),
+        _("Overall goals"),
+        SearchFields(("text",)),
+        queries.goal_rows,
+        _PLAN_ORDER,
+        _describe_goal,
+    ),
+    Kind(
+        "activity",
+        _("Activity"),
+        pgettext_lazy("search results", "Activities"),
+        SearchFields(("text",)),
+        queries.activity_rows,
+        _PLAN_ORDER,
+        _describe_activity,
+        has_status=True,
+    ),
+    Kind(
+        "event",
+        _("Event"),
+        _("Events"),
+        SearchFields(("title",), ("description", "place", "date_note")),
+        queries.event_rows,
+        (F("start_date").desc(nulls_first=True), "title", "pk"),
+        _describe_event,
+    ),
+    Kind(
+        "organisation",
+        _("Organisation"),
+        _("Organisations"),
+        SearchFields(("name",), ("description",)),
+        queries.organisation_rows,
+        ("name", "pk"),
+        _describe_organisation,
+    ),
+]
+KINDS_BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def _language() -> str:
+    return "en" if (get_language() or "sv").startswith("en") else "sv"
+
+
+def _other_language() -> str:
+    return "sv" if _language() == "en" else "en"
+
+
+def _text(obj, names, language: str | None = None) -> str:
+    suffix = f"_{language}" if language else ""
+    return " ".join(getattr(obj, f"{name}{suffix}", "") or "" for name in names)
+
+
+def _hit(kind: Kind, obj, context: _Context) -> Hit:
+    """The hit for `obj`: title and excerpt in the page's language; when none of the
+    words are in that text, the excerpt is taken from the other language's text."""
+    terms, fields = context.terms, kind.fields
+    details = kind.describe(obj, context)
+    prefix = details.pop("prefix", "")
+    title_text = _text(obj, fields.title)
+    title = marked(getattr(obj, "title_marked", None)) or highlight(title_text, terms)
+    if prefix:
+        title = mark_safe(f"{escape(prefix)} {title}")
+    hit = Hit(kind=kind.key, title=title, obj=obj, **details)
+    found_here = matches(title_text, terms) or "<mark>" in title
+    if fields.body:
+        body = _text(obj, fields.body)
+        hit.excerpt = marked(getattr(obj, "excerpt_marked", None), whole_text=body)
+        for name in fields.body:
+            if hit.excerpt:
+                break
+            hit.excerpt = excerpt(getattr(obj, name), terms)
+        found_here = found_here or hit.excerpt is not None
+    if not found_here and terms:
+        other = _other_language()
+        hit.excerpt = marked(
+            getattr(obj, "other_marked", None), whole_text=_text(obj, fields.all, other)
         )
-        if section.number:
-            hit.title = mark_safe(f"{escape(section.number)} {hit.title}")
-        return hit
-
-    def _in_sections(self, rows: QuerySet, prefix: str) -> QuerySet:
-        rows = rows.filter(**{f"{prefix}plan__in": self.plans})
-        if self.year:
-            rows = rows.filter(**{f"{prefix}plan__year": self.year})
-        if self.programme:
-            rows = rows.filter(_section_programme(prefix, self.programme))
-        return rows.select_related(f"{prefix}plan")
-
-    def goals(self) -> QuerySet:
-        rows = self._in_sections(Goal.objects.all(), "section__")
-        if self.terms:
-            rows = rows.filter(_all_terms(["text"], self.terms))
-        return rows.order_by("-section__plan__year", "section__order", "order", "pk")
-
-    def goal_hit(self, goal: Goal) -> Hit:
-        return _text_hit(
-            goal,
-            kind="goal",
-            url=goal.get_absolute_url(),
-            title_field="text",
-            body_fields=[],
-            terms=self.terms,
-            context=f"{_section_label(goal.section)} – {goal.section.plan}",
-            is_draft=not goal.section.plan.is_published,
-        )
-
-    def activities(self) -> QuerySet:
-        rows = selectors.with_latest_status(self._in_sections(Activity.objects.all(), "section__"))
-        if self.terms:
-            rows = rows.filter(_all_terms(["text"], self.terms))
-        if self.status == NO_REPORT:
-            rows = rows.filter(latest_status_id__isnull=True)
-        elif self.status:
-            rows = rows.filter(latest_status_id=self.status_by_slug[self.status].pk)
-        return rows.order_by("-section__plan__year", "section__order", "order", "pk")
-
-    def activity_hit(self, activity: Activity) -> Hit:
-        return _text_hit(
-            activity,
-            kind="activity",
-            url=activity.get_absolute_url(),
-            title_field="text",
-            body_fields=[],
-            terms=self.terms,
-            context=f"{_section_label(activity.section)} – {activity.section.plan}",
-            is_draft=not activity.section.plan.is_published,
-            status=self.statuses.get(activity.latest_status_id),
-            progress=activity.latest_progress,
-        )
-
-    def events(self) -> QuerySet:
-        fields = ["title", "description", "place", "date_note"]
-        rows = Event.objects.visible_to(self.user)
-        if self.terms:
-            rows = rows.filter(_all_terms(fields, self.terms)).annotate(
-                relevance=_relevance(["title"], self.terms)
-            )
-        else:
-            rows = rows.annotate(relevance=Value(0))
-        if self.year:
-            rows = rows.filter(start_date__year=self.year)
-        if self.programme:
-            linked = Event.objects.filter(
-                Q(body__programme=self.programme)
-                | _section_programme("sections__", self.programme)
-                | _section_programme("activities__section__", self.programme)
-            )
-            # A subquery rather than joins on the result rows: no duplicates to remove.
-            rows = rows.filter(pk__in=linked.values("pk"))
-        return rows.order_by("relevance", Field("start_date").desc(nulls_first=True), "title", "pk")
-
-    def event_hit(self, event: Event) -> Hit:
-        return _text_hit(
-            event,
-            kind="event",
-            url=_safe_reverse("events:event_detail", slug=event.slug),
-            title_field="title",
-            body_fields=["description", "place", "date_note"],
-            terms=self.terms,
-        )
-
-    def organisations(self) -> QuerySet:
-        fields = ["name", "description"]
-        rows = Organisation.objects.select_related("county")
-        if self.terms:
-            rows = rows.filter(_all_terms(fields, self.terms)).annotate(
-                relevance=_relevance(["name"], self.terms)
-            )
-        else:
-            rows = rows.annotate(relevance=Value(0))
-        if self.programme:
-            in_county = {
-                Programme.EBS: Q(county__ebs_participation__isnull=False),
-                Programme.EBM: Q(county__ebm_participation__isnull=False),
-            }[self.programme]
-            linked = Organisation.objects.filter(
-                in_county | _section_programme("activities__section__", self.programme)
-            )
-            rows = rows.filter(pk__in=linked.values("pk"))
-        return rows.order_by("relevance", "name", "pk")
-
-    def organisation_hit(self, organisation: Organisation) -> Hit:
-        context = organisation.get_kind_display()
-        if organisation.county is not None:
-            context = f"{context}, {organisation.county}"
-        return _text_hit(
-            organisation,
-            kind="organisation",
-            url=_safe_reverse("members:organisation_detail", slug=organisation.slug),
-            title_field="name",
-            body_fields=["description"],
-            terms=self.terms,
-            context=context,
-        )
-
-    def queryset(self, kind: str) -> QuerySet:
-        rows = getattr(self, {"activity": "activities"}.get(kind, f"{kind}s"))()
-        # The status filter concerns activities only: the other kinds have no status.
-        if self.status and kind != "activity":
-            return rows.none()
-        return rows
-
-    def hit(self, kind: str, obj) -> Hit:
-        return getattr(self, f"{kind}_hit")(obj)
+        for name in fields.all:
+            if hit.excerpt:
+                break
+            hit.excerpt = excerpt(getattr(obj, f"{name}_{other}", ""), terms)
+        if hit.excerpt:
+            hit.excerpt_lang = other
+    return hit
 
 
 def search(
@@ -479,44 +359,68 @@ def search(
 ) -> SearchResults:
     """Everything `user` may see that matches `q` and the filters, grouped by kind with a
     count per kind. Without `kind`, the first `per_group` hits of each kind; with it,
-    page `page` (of `page_size`) of that kind only.
+    page `page` (of `page_size`; past the end, the last page) of that kind only.
 
     `status` is a Status slug or NO_REPORT; it narrows the results to activities whose
     latest status it is. `statuses` are the Status rows (loaded if not given).
     """
     if statuses is None:
         statuses = list(Status.objects.order_by("order", "pk"))
-    finder = _Search(
-        user,
-        terms=query_terms(q),
-        year=year,
-        programme=programme,
-        status=status,
-        statuses=statuses,
-    )
+    by_slug = {s.slug: s for s in statuses}
+    chosen_status = NO_REPORT if status == NO_REPORT else by_slug.get(status) if status else None
+    scope = queries.scope_for(user, year=year, programme=programme, status=chosen_status)
+    context = _Context(terms=query_terms(q), statuses={s.pk: s for s in statuses})
     chosen = KINDS_BY_KEY.get(kind) if kind else None
     groups = []
     for each in KINDS:
-        rows = finder.queryset(each.key)
-        count = 0 if rows.query.is_empty() else rows.count()
-        group = Group(kind=each, count=count)
-        if chosen is None:
-            objects = list(rows[:per_group]) if count else []
-        elif chosen == each:
-            group.num_pages = max(1, math.ceil(count / page_size))
-            group.page = min(max(1, page), group.num_pages)
-            offset = (group.page - 1) * page_size
-            objects = list(rows[offset : offset + page_size]) if count else []
+        base = each.rows(scope)
+        # A query of punctuation only has no word to find.
+        if (status and not each.has_status) or (q.strip() and not context.terms):
+            base = base.none()
+        ranked = queries.matching(
+            base, each.fields, context.terms, order=each.order, language=_language()
+        )
+        if chosen is None or chosen == each:
+            shown = queries.with_snippets(base, each.fields, context.terms, language=_language())
+            per_page = per_group if chosen is None else page_size
+            result = counted_page(ranked, shown, per_page, page if chosen else 1)
         else:
-            objects = []
-        group.hits = [finder.hit(each.key, obj) for obj in objects]
+            # Counted for the links to the other kinds, not shown.
+            result = Page([], 1, Paginator(ranked, page_size))
+        group = Group(kind=each, page=result)
+        if chosen is None or chosen == each:
+            group.hits = [_hit(each, obj, context) for obj in result.object_list]
         groups.append(group)
     return SearchResults(
-        terms=finder.terms,
+        terms=context.terms,
         groups=groups,
         kind=chosen,
         status_only_activities=bool(status),
     )
+
+
+def counted_page(ranked: QuerySet, shown: QuerySet, per_page: int, number: int) -> Page:
+    """Page `number` (past the end: the last page) of `ranked`, with the rows loaded from
+    `shown`, as Django's paginator gives it. Two queries: the keys of the page's rows
+    with the count of all (``COUNT(*) OVER ()``), matched and ranked once on narrow
+    rows; then the page's rows in full. A page past the end costs a count and the keys
+    of the last page too."""
+    keys = ranked.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")
+    paginator = Paginator(ranked, per_page)
+    number = max(1, number)
+    found = list(keys[(number - 1) * per_page : number * per_page])
+    if found:
+        paginator.count = found[0][1]
+    elif number == 1:
+        paginator.count = 0
+    elif paginator.num_pages > 1:
+        number = paginator.num_pages
+        found = list(keys[(number - 1) * per_page : number * per_page])
+    if not found:
+        return Page([], 1, paginator)
+    order = [pk for pk, _count in found]
+    rows = {row.pk: row for row in shown.filter(pk__in=order)}
+    return Page([rows[pk] for pk in order if pk in rows], number, paginator)
 
 
 def search_years(user) -> list[int]:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from . import budget, followup, selectors, selectors_goals
 from . import search as plan_search
 from .charts import progress_bars_svg, status_distribution_svg
+from .forms import SearchForm
 from .models import Status
 
 
@@ -163,8 +164,12 @@ def search(request):
     """Search at ``?q=…`` with filters for year, programme and status. Without a query
     or a filter, a page that says how to search."""
     statuses = list(Status.objects.order_by("order", "pk"))
-    form = plan_search.SearchForm(
-        request.GET, years=plan_search.search_years(request.user), statuses=statuses
+    form = SearchForm(
+        request.GET,
+        years=plan_search.search_years(request.user),
+        statuses=statuses,
+        kinds=plan_search.KINDS,
+        no_report=plan_search.NO_REPORT,
     )
     q = form.value("q") or ""
     filters = {name: form.value(name) for name in ("year", "programme", "status")}
@@ -180,8 +185,9 @@ def search(request):
         )
         for group in results.groups:
             group.url = _search_url(q, filters, kind=group.kind.key)
-            group.previous_url = _search_url(q, filters, kind=group.kind.key, page=group.page - 1)
-            group.next_url = _search_url(q, filters, kind=group.kind.key, page=group.page + 1)
+            number = group.page.number
+            group.previous_url = _search_url(q, filters, kind=group.kind.key, page=number - 1)
+            group.next_url = _search_url(q, filters, kind=group.kind.key, page=number + 1)
     context = {
         "form": form,
         "q": q,

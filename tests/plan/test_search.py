@@ -5,6 +5,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 
 from events.models import Event
 from plan.models import Plan
@@ -177,9 +178,17 @@ def test_search_finds_every_kind_in_both_languages(client, data, lang):
     # Activities: the council and 2022's. Events: the public one only. Organisations: one.
     assert counts == {"section": 3, "goal": 1, "activity": 2, "event": 1, "organisation": 1}
     sv = lang == "sv"
-    assert hits(response, "section")[0] == (
-        "Storregional godsstrategi" if sv else "Cross-regional freight strategy"
-    ), "a title hit comes first"
+    sections = hits(response, "section")
+    # Title hits come first (the best-ranked first), then the section with the word in
+    # its text only.
+    assert set(sections[:2]) == (
+        {"Storregional godsstrategi", "Gods 2022"}
+        if sv
+        else {"Cross-regional freight strategy", "Freight 2022"}
+    )
+    assert sections[2] == (
+        "1.1 Infrastruktur och transporter" if sv else "1.1 Infrastructure and transport"
+    )
     assert hits(response, "event") == ["Godstransportdagen" if sv else "The freight transport day"]
     html = response.content.decode()
     assert "Hemlig" not in html and "Secret" not in html
@@ -300,10 +309,12 @@ def test_members_see_members_only_events(client, member_user, data):
 
     response = client.get("/en/search/", {"q": "freight"})
 
-    assert hits(response, "event") == [
-        "Board meeting on freight Members only",
-        "The freight transport day",
-    ]
+    found = hits(response, "event")
+    assert sorted(found) == ["Board meeting on freight Members only", "The freight transport day"]
+    if connection.vendor == "postgresql":
+        # Both have the word in the title; the freight transport day has it in its
+        # description too, so it ranks first.
+        assert found[0] == "The freight transport day"
 
 
 def test_each_group_is_capped_with_a_link_to_all(client, data):
