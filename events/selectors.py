@@ -9,7 +9,7 @@ import datetime
 import hmac
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from members.models import Body
@@ -141,6 +141,30 @@ def public_feed_events() -> QuerySet[Event]:
 def body_feed_events(body: Body) -> QuerySet[Event]:
     """The dated public events where `body` meets."""
     return public_feed_events().filter(body=body)
+
+
+# What a calendar feed carries unless asked for more: the last twelve months and the
+# future. A subscribed calendar already holds the older events it once received.
+FEED_PAST_DAYS = 365
+
+
+def feed_window(events: QuerySet[Event], since: datetime.date | None) -> QuerySet[Event]:
+    """`events` that end on or after `since` (all of them when `since` is None): an event
+    that started before `since` and is still going on stays."""
+    if since is None:
+        return events
+    return events.filter(Q(start_date__gte=since) | Q(end_date__gte=since))
+
+
+def feed_fingerprint(events: QuerySet[Event]) -> dict:
+    """What a feed's ETag is made from, in one query: how many events, which (the sum of
+    their ids), their latest change and the sum of their revisions. Any change to an
+    event saved through the services or the admin changes `changed` or `sequences`;
+    an event that leaves the feed (deleted, hidden, no longer attended) changes `count`
+    and `keys`."""
+    return events.order_by().aggregate(
+        count=Count("pk"), keys=Sum("pk"), changed=Max("modified_at"), sequences=Sum("sequence")
+    )
 
 
 def calendar_token_owner(token: str):

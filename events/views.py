@@ -1,14 +1,20 @@
 """Event pages, registration and the calendar feeds. Reads are in selectors, writes in
 services; the views pick what the user may see and render it."""
 
+import datetime
+import hashlib
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -137,43 +143,104 @@ def my_calendar(request):
 
 def _calendar_response(content: bytes, filename: str, *, private: bool = False):
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    _calendar_headers(response, filename, private=private)
+    return response
+
+
+def _calendar_headers(response, filename: str, *, private: bool) -> None:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     if private:
         # The feed is personal: no shared cache may keep it, no search engine index it.
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
+    else:
+        # Calendar apps poll; a short max-age, then a conditional request (304).
+        response["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
+
+
+FEED_MAX_AGE = 300
+
+
+class FeedWindowError(ValueError):
+    pass
+
+
+def _feed_since(request) -> datetime.date | None:
+    """The first day a feed carries: a year ago by default; ``?since=YYYY`` from 1
+    January of that year; ``?past=all`` everything. Anything else is a FeedWindowError."""
+    past = request.GET.get("past", "")
+    since = request.GET.get("since", "")
+    if past and past != "all":
+        raise FeedWindowError(_("“past” can only be “all”."))
+    if past == "all":
+        if since:
+            raise FeedWindowError(_("Give either “past” or “since”, not both."))
+        return None
+    if since:
+        if not re.fullmatch(r"\d{4}", since) or not 1900 <= int(since) <= 2100:
+            raise FeedWindowError(_("“since” must be a year, for example since=2020."))
+        return datetime.date(int(since), 1, 1)
+    return selectors.today() - datetime.timedelta(days=selectors.FEED_PAST_DAYS)
+
+
+def _calendar_feed(request, events, *, name: str, filename: str, private: bool = False):
+    """A feed of `events` within the window the request asks for (_feed_since), with an
+    ETag made from the events' fingerprint: a request whose If-None-Match still
+    matches gets 304 without the calendar being made. Last-Modified is the latest change
+    among the events, for information: If-Modified-Since alone is not trusted, since an
+    event that left the feed leaves no time behind."""
+    try:
+        since = _feed_since(request)
+    except FeedWindowError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    events = selectors.feed_window(events, since)
+    stamp = selectors.feed_fingerprint(events)
+    language = get_language()
+    key = "|".join(map(str, [language, since, name, *sorted(stamp.items())]))
+    etag = f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        response = HttpResponse(
+            calendar_for(events, language=language, name=name),
+            content_type="text/calendar; charset=utf-8",
+        )
+    response["ETag"] = etag
+    if stamp["changed"] is not None:
+        response["Last-Modified"] = http_date(stamp["changed"].timestamp())
+    _calendar_headers(response, filename, private=private)
     return response
 
 
 def public_feed(request):
-    content = calendar_for(
+    return _calendar_feed(
+        request,
         selectors.public_feed_events(),
-        language=get_language(),
         name=_("Mälardalsrådet: events"),
+        filename="malardalsradet.ics",
     )
-    return _calendar_response(content, "malardalsradet.ics")
 
 
 def body_feed(request, slug):
     body = get_object_or_404(Body, slug=slug)
-    content = calendar_for(
+    return _calendar_feed(
+        request,
         selectors.body_feed_events(body),
-        language=get_language(),
         name=_("Mälardalsrådet: %(body)s") % {"body": body.name},
+        filename=f"{body.slug}.ics",
     )
-    return _calendar_response(content, f"{body.slug}.ics")
 
 
 def personal_feed(request, token):
     user = selectors.calendar_token_owner(token)
     if user is None:
         raise Http404
-    content = calendar_for(
+    return _calendar_feed(
+        request,
         selectors.personal_feed_events(user),
-        language=get_language(),
         name=_("Mälardalsrådet: my events"),
+        filename="my-events.ics",
+        private=True,
     )
-    return _calendar_response(content, "my-events.ics", private=True)
 
 
 def event_ics(request, slug):

@@ -332,3 +332,127 @@ def test_feed_queries_do_not_grow_with_the_events(client, member_user, board):
 
     assert small == large
     assert max(large) <= 5
+
+
+# -- how far back, and conditional requests (issue 12) ---------------------------------
+
+
+@pytest.fixture
+def years_of_events(db, board):
+    today = timezone.localdate()
+    return {
+        "old": EventFactory(
+            slug="old", start_date=today - datetime.timedelta(days=800), end_date=None
+        ),
+        "last-year": EventFactory(
+            slug="last-year",
+            start_date=today - datetime.timedelta(days=400),
+            end_date=None,
+            body=board,
+        ),
+        "recent": EventFactory(
+            slug="recent",
+            start_date=today - datetime.timedelta(days=200),
+            end_date=None,
+            body=board,
+        ),
+        # Began before the window, ends inside it.
+        "long": EventFactory(
+            slug="long",
+            start_date=today - datetime.timedelta(days=370),
+            end_date=today - datetime.timedelta(days=360),
+        ),
+        "coming": EventFactory(
+            slug="coming",
+            start_date=today + datetime.timedelta(days=30),
+            end_date=None,
+            body=board,
+        ),
+    }
+
+
+def slugs(response) -> set[str]:
+    return {Event.objects.get(uid=uid).slug for uid in vevents(parse(response))}
+
+
+def test_feeds_carry_the_last_year_and_the_future_unless_asked_for_more(
+    client, years_of_events, board
+):
+    feed = url("events:feed", "sv")
+    assert slugs(client.get(feed)) == {"recent", "long", "coming"}
+    assert slugs(client.get(feed, {"past": "all"})) == set(years_of_events)
+    two_years_ago = timezone.localdate().year - 2
+    assert slugs(client.get(feed, {"since": str(two_years_ago)})) == {
+        slug
+        for slug, event in years_of_events.items()
+        if (event.end_date or event.start_date).year >= two_years_ago
+    }
+    body_feed = url("events:body_feed", "en", slug=board.slug)
+    assert slugs(client.get(body_feed)) == {"recent", "coming"}
+    assert slugs(client.get(body_feed, {"past": "all"})) == {"last-year", "recent", "coming"}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "abc"},
+        {"since": "20"},
+        {"since": "99999"},
+        {"past": "yes"},
+        {"past": "all", "since": "2020"},
+    ],
+)
+def test_a_window_the_feed_cannot_give_is_a_clear_400(client, years_of_events, query):
+    response = client.get(url("events:feed", "sv"), query)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "since" in response.content.decode() or "past" in response.content.decode()
+
+
+def test_feed_answers_304_until_an_event_changes(
+    client, years_of_events, django_assert_max_num_queries
+):
+    feed = url("events:feed", "sv")
+    first = client.get(feed)
+    etag = first["ETag"]
+    assert etag and first["Last-Modified"]
+    assert first["Cache-Control"].startswith("public")
+
+    with django_assert_max_num_queries(1):
+        again = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == etag
+    # Another language is another calendar.
+    assert client.get(url("events:feed", "en"), HTTP_IF_NONE_MATCH=etag).status_code == 200
+    # More of the past is another calendar too.
+    assert client.get(feed, {"past": "all"}, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+    event = years_of_events["coming"]
+    event.place_sv = "Eskilstuna"
+    event.save()
+    changed = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert str(vevents(parse(changed))[event.uid]["LOCATION"]) == "Eskilstuna"
+    etag = changed["ETag"]
+
+    years_of_events["recent"].delete()
+    after_delete = client.get(feed, HTTP_IF_NONE_MATCH=etag)
+    assert after_delete.status_code == 200
+    assert "recent" not in slugs(after_delete)
+    # If-Modified-Since alone cannot see a deleted event: it never gives a 304.
+    assert client.get(feed, HTTP_IF_MODIFIED_SINCE=after_delete["Last-Modified"]).status_code == 200
+
+
+def test_personal_feed_answers_304_and_stays_private(client, member_user, years_of_events):
+    _token, token = calendar_token_issue(user=member_user)
+    event = years_of_events["coming"]
+    Registration.objects.create(event=event, user=member_user, response="attending")
+    feed = url("events:personal_feed", "sv", token=token)
+
+    first = client.get(feed)
+    assert first["Cache-Control"] == "private, no-store"
+    assert client.get(feed, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+    Registration.objects.filter(event=event, user=member_user).update(response="not_attending")
+    assert client.get(feed, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
