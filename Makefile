@@ -71,10 +71,12 @@ check: install
 # <name>_bench beside the database DATABASE_URL names. PostgreSQL gives the figures that
 # matter for production: DATABASE_URL=postgres://postgres@127.0.0.1:5432/malardal make bench
 # Pages are measured with DEBUG off whatever DEBUG says here. Not part of `make test`.
-# BENCH_ARGS passes options, e.g. BENCH_ARGS="--scale 0.2 --requests 10".
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--scale 0.2 --requests 10". Last, the
+# yearly report PDF's peak memory for a 2,000-activity plan (REPORT_ARGS="--scale 0.5").
 bench: install
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py bench $(BENCH_ARGS)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load --skip-without-postgres $(LOAD_ARGS)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py report_memory $(REPORT_ARGS)
 
 # Load on loopback: gunicorn (production settings, a generated SECRET_KEY) on a free
 # 127.0.0.1 port against a database of its own beside DATABASE_URL's (<name>_load, with
