@@ -2,7 +2,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from .net import client_ip
+from audit.net import client_ip
+
 from .selectors import login_locked_until
 
 

@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .net import client_ip
+from audit.net import client_ip
+
 from .selectors import login_locked_until
 
 

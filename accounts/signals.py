@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
+from audit.net import client_ip
+
 from .middleware import LAST_ACTIVITY
-from .net import client_ip
 from .selectors import login_locked_until
 from .services import login_failure_record, login_success_record
 

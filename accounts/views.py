@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.http import HttpResponseRedirect
 
-from .net import client_ip
+from audit.net import client_ip
+
 from .services import login_lock_clear, password_reset_address_allowed, password_reset_mail_allowed
 
 

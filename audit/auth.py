@@ -1,5 +1,5 @@
 """Logins in the audit trail (issue 11, point 2): every login, logout, failed login and
-lock-out, with the client's address (accounts.net.client_ip, through audit.context).
+lock-out, with the client's address (audit.net.client_ip, through audit.context).
 Password reset requests are recorded by accounts.views; the new password itself is a
 change of the user (recorded by the recorder, masked). Group and permission changes are
 many-to-many changes of users and groups, which the recorder records.

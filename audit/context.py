@@ -58,7 +58,7 @@ def current_actor() -> Actor:
     source = context.source
     address = context.address
     if context.request is not None:
-        from accounts.net import client_ip
+        from .net import client_ip
 
         request = context.request
         user = getattr(request, "user", None)
@@ -106,7 +106,7 @@ def acting_as(user, source: str = ""):
     outer = _current.get()
     address = outer.address if outer is not None else None
     if outer is not None and outer.request is not None:
-        from accounts.net import client_ip
+        from .net import client_ip
 
         address = client_ip(outer.request)
     token = _current.set(_Context(user=user, source=source or _command_source(), address=address))

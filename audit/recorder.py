@@ -30,8 +30,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from malardal.admin_site import SECRET_FIELDS as ADMIN_SECRET_FIELDS
-
 from .context import Actor, current_actor, recording_suspended
 
 # The apps whose models are audited, and the login models (who may do what).
@@ -39,9 +37,20 @@ AUDITED_APPS = ("members", "plan", "ebs", "ebm", "events", "documents", "about")
 AUDITED_MODELS = ("auth.User", "auth.Group")
 # Job records that keep their own timestamps; auditing them would only add noise.
 EXCLUDED_MODELS = {"plan.ReportRequest"}
-# Values that are secrets: the entry says that they changed, never what they are.
-# The admin refuses lookups on the same names (malardal.admin_site).
-SECRET_FIELDS = ADMIN_SECRET_FIELDS
+# Values that are secrets (credentials or derived from one): the entry says that they
+# changed, never what they are. The admin refuses lookups on the same names
+# (malardal.admin_site).
+SECRET_FIELDS = frozenset(
+    {
+        "password",
+        "token",
+        "token_hash",
+        "claim_token",
+        "session_key",
+        "session_data",
+        "secret",
+    }
+)
 MASK = "***"
 # Fields that change without anyone editing the object.
 IGNORED_FIELDS = {"last_login"}

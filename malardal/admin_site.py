@@ -17,19 +17,11 @@ without anyone remembering to.
 from django.contrib import admin
 from django.db.models.constants import LOOKUP_SEP
 
-# Field names whose values are credentials or derived from one. The audit recorder
-# masks the same names (audit.recorder.SECRET_FIELDS).
-SECRET_FIELDS = frozenset(
-    {
-        "password",
-        "token",
-        "token_hash",
-        "claim_token",
-        "session_key",
-        "session_data",
-        "secret",
-    }
-)
+# Field names whose values are credentials or derived from one: the audit recorder masks
+# them, the admin refuses lookups on them. One list, kept in the lower layer.
+from audit.recorder import SECRET_FIELDS
+
+__all__ = ["SECRET_FIELDS", "PortalAdminSite", "SecretFieldsAdminMixin", "is_secret_lookup"]
 
 
 def is_secret_lookup(lookup: str) -> bool:

@@ -2,7 +2,6 @@
 
 import re
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -17,6 +16,7 @@ from audit.context import acting_as
 
 from . import guards
 from .models import Person
+from .signals import person_erasing
 
 ERASED = "[erased]"
 # The person's fields that say who they are, and the login's.
@@ -259,7 +259,12 @@ def person_erase(*, person: Person, by) -> Person:
         if hidden:
             summary["roles_hidden"] = [None, hidden]
 
-        summary.update(_erase_reminders(person, user, emails))
+        # What the apps above keep about them (registrations, calendar feeds, reminder
+        # preferences and addresses): each says what went.
+        for _receiver, done in person_erasing.send(
+            sender=Person, person=person, user=user, emails=emails
+        ):
+            summary.update(done or {})
         if user is not None:
             summary.update(_erase_login(user))
             summary["user"] = [ERASED, user.get_username()]
@@ -284,11 +289,6 @@ def person_erase(*, person: Person, by) -> Person:
 
 def _erase_login(user) -> dict:
     """Close the login; returns what went, for the erasure's entry."""
-    from events.models import CalendarToken, Registration
-
-    registrations = list(Registration.objects.filter(user=user).values_list("pk", flat=True))
-    Registration.objects.filter(user=user).delete()
-    tokens = CalendarToken.objects.filter(user=user).delete()[0]
     groups = sorted(user.groups.values_list("name", flat=True))
     user.username = f"erased-{user.pk}"
     user.first_name = user.last_name = user.email = ""
@@ -316,35 +316,4 @@ def _erase_login(user) -> dict:
     }
     if groups:
         done["groups"] = [groups, []]
-    if registrations:
-        done["registrations_deleted"] = [None, [f"#{pk}" for pk in registrations]]
-    if tokens:
-        done["calendar_token_deleted"] = [None, True]
-    return done
-
-
-def _erase_reminders(person: Person, user, emails) -> dict:
-    """Reminder preferences go; the reminder log keeps what was sent when, not to
-    which address. Returns what went, for the erasure's entry."""
-    if not apps.is_installed("reminders"):
-        return {}
-    ContactPreference = apps.get_model("reminders", "ContactPreference")
-    ReminderLog = apps.get_model("reminders", "ReminderLog")
-    preferences = ContactPreference.objects.filter(person=person).delete()[0]
-    logs = ReminderLog.objects.filter(person=person)
-    if user is not None:
-        logs = logs | ReminderLog.objects.filter(user=user)
-    logs = logs | ReminderLog.objects.filter(recipient_key__in=[f"email:{e}" for e in emails])
-    count = 0
-    for log in logs.distinct():
-        log.email = ""
-        if log.recipient_key.startswith("email:"):
-            log.recipient_key = f"erased:{log.pk}"
-        log.save(update_fields=["email", "recipient_key"])
-        count += 1
-    done = {}
-    if preferences:
-        done["contact_preference_deleted"] = [None, True]
-    if count:
-        done["reminder_addresses_erased"] = [None, count]
     return done

@@ -8,7 +8,9 @@ class RemindersConfig(AppConfig):
 
     def ready(self):
         from events.signals import event_cancelled
+        from members.signals import person_erasing
 
-        from .receivers import queue_event_cancellations
+        from .receivers import erase_person, queue_event_cancellations
 
         event_cancelled.connect(queue_event_cancellations, dispatch_uid="reminders:cancel")
+        person_erasing.connect(erase_person, dispatch_uid="reminders:erase_person")

@@ -202,10 +202,10 @@ def test_behind_a_proxy_the_forwarded_address_counts(client, anna, settings):
 
 
 def test_without_num_proxies_a_forwarded_request_is_logged_once(client, anna, caplog):
-    from accounts import net
+    from audit import net
 
     net._warned_about_proxy = False
-    with caplog.at_level("WARNING", logger="accounts.net"):
+    with caplog.at_level("WARNING", logger="audit.net"):
         for _ in range(2):
             client.post(
                 "/en/accounts/login/",
@@ -213,7 +213,7 @@ def test_without_num_proxies_a_forwarded_request_is_logged_once(client, anna, ca
                 REMOTE_ADDR="10.0.0.1",
                 HTTP_X_FORWARDED_FOR="203.0.113.9",
             )
-    warnings = [r.getMessage() for r in caplog.records if r.name == "accounts.net"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "audit.net"]
     assert len(warnings) == 1
     assert "NUM_PROXIES is 0" in warnings[0] and "10.0.0.1" in warnings[0]
     # Without NUM_PROXIES the header is not trusted: the proxy's address is counted.

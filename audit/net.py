@@ -1,4 +1,6 @@
-"""The client's address, for counting failed logins per address."""
+"""The client's address (for the audit trail and for counting failed logins per address).
+
+In `audit`, the lowest layer, because every audit entry records it; accounts uses it too."""
 
 import ipaddress
 import logging
