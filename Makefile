@@ -48,9 +48,11 @@ test-fast: install
 	@if command -v msgfmt >/dev/null; then DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
 	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not slow" --durations=10 $(PYTEST_ARGS)
 
+# Style (ruff) and types (mypy, settings in pyproject.toml); the import contracts go here too.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
