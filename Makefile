@@ -63,10 +63,13 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l sv -l en --ignore=.venv --no-obsolete
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
-# Production settings as the README's deployment has them (one nginx in front: NUM_PROXIES=1).
+# Production settings as the README's deployment has them (one nginx in front: NUM_PROXIES=1;
+# Redis for the cache, which check does not connect to).
 check: install
 	DEBUG=0 SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))') \
-	  ALLOWED_HOSTS=example.org NUM_PROXIES=$${NUM_PROXIES:-1} $(BIN)/python manage.py check --deploy --fail-level WARNING
+	  ALLOWED_HOSTS=example.org NUM_PROXIES=$${NUM_PROXIES:-1} \
+	  CACHE_URL=$${CACHE_URL:-$${REDIS_URL:-redis://127.0.0.1:6379/1}} \
+	  $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 # Page timings on a large synthetic data set (10 plans × 2,000 activities …), built in a
 # database of its own and dropped afterwards: a fresh SQLite file in /tmp by default, or

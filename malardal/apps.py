@@ -15,7 +15,12 @@ class MalardalConfig(AppConfig):
         from django.db import models
         from django.utils.translation import gettext_lazy as _
 
+        from . import pagecache
         from .forms import PlainTextField
+
+        # Every write to the database, whatever the path, bumps the anonymous page
+        # cache's data version (malardal/pagecache.py).
+        pagecache.watch_all()
 
         # Every admin form and inline (translated fields too: they subclass TextField)
         # keeps text with LF line ends; see PlainTextField.

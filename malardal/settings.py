@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files in production (make serve, gunicorn); see STORAGES.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Visitors' GETs of public pages from the page cache (malardal/pagecache.py): after
+    # the HTTPS redirect, before the session, so a hit reads no session and no database.
+    "malardal.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Every response to a logged-in user (redirects of the middleware below too) is
     # Cache-Control: private, no-store (accounts/middleware.py).
@@ -104,8 +107,18 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Templates are compiled once per process, not per request (with DEBUG on,
+            # Django's autoreloader empties the cache when a template changes).
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -121,9 +134,9 @@ DATABASES = {
         "DATABASE_URL", env_str("DATABASE_URL", "sqlite:///db.sqlite3"), BASE_DIR
     )
 }
-# Keep connections between requests (fewer connects), but check one before reusing it:
-# after a PostgreSQL restart the first request reconnects instead of failing.
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
+# Keep connections between requests (no connect per request), but check one before
+# reusing it: after a PostgreSQL restart the first request reconnects instead of failing.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A database that does not answer gives the 503 page within seconds, not a hung worker.
@@ -131,6 +144,32 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The cache: Redis when CACHE_URL (or REDIS_URL) names one — production, where gunicorn's
+# workers and the Celery worker must share the page cache's data version — and local
+# memory otherwise (make run: one process, nothing to install).
+CACHE_URL = env_str("CACHE_URL", "") or env_str("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "malardal"),
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "malardal"}
+    )
+}
+# Visitors' pages (not logged in) are kept in the cache this many seconds at most (0:
+# no page cache); every write to the database makes them stale at once anyway
+# (malardal/pagecache.py). Browsers may keep them PAGE_BROWSER_MAX_AGE seconds.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+PAGE_BROWSER_MAX_AGE = env_int("PAGE_BROWSER_MAX_AGE", 60)
+# Larger pages are not stored.
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 2 * 1024 * 1024)
+for _name in ("PAGE_CACHE_SECONDS", "PAGE_BROWSER_MAX_AGE", "PAGE_CACHE_MAX_BYTES"):
+    if globals()[_name] < 0:
+        raise ImproperlyConfigured(f"{_name} must not be negative")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

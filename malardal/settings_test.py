@@ -19,3 +19,7 @@ STORAGES = {
 # Tests never run collectstatic: whitenoise looks files up per request instead of
 # scanning a STATIC_ROOT that does not exist (and warning about it).
 WHITENOISE_AUTOREFRESH = True
+# The page cache in local memory, whatever REDIS_URL says (the Celery tests use that
+# Redis as their broker); tests/test_page_cache.py runs it on Redis. tests/conftest.py
+# starts every test with a new data version.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -90,3 +90,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if path.startswith(SWEEPS) and "timeout" not in marks:
             item.add_marker(pytest.mark.timeout(SWEEP_TIMEOUT))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Every test starts with a new data version of the anonymous page cache
+    (malardal/pagecache.py): no page cached by an earlier test, whose data was rolled
+    back without a commit, is served to this one."""
+    from malardal import pagecache
+
+    pagecache.bump()

@@ -15,8 +15,10 @@ register = template.Library()
 
 @register.inclusion_tag("includes/language_switch.html", takes_context=True)
 def language_switch(context):
-    """One POST form per other language, each sending the visitor to the same page in
-    that language. Plain forms, so the switch works without JavaScript."""
+    """One link per other language, to the same page (and query) in that language.
+    Plain links, not a form: the page carries no CSRF token and sets no cookie, so a
+    visitor's page can be cached (malardal/pagecache.py); the language is in the
+    address, which every link of the page keeps."""
     request = context.get("request")
     current = get_language()
     here = request.get_full_path() if request is not None else "/"
@@ -32,7 +34,7 @@ def language_switch(context):
                 "next": translate_url(here, code),
             }
         )
-    return {"languages": languages, "csrf_token": context.get("csrf_token")}
+    return {"languages": languages}
 
 
 @register.simple_tag

@@ -249,38 +249,29 @@ def test_every_page_has_lang_title_and_language_switch(client, plan, lang):
             assert title_of(response) == expected_title[lang]
         titles.add(title_of(response))
 
-        # The switch posts to set_language, with the same page in the other language.
+        # The switch is a link to the same page in the other language: no form, no
+        # CSRF token, no cookie.
         other = OTHER[lang]
-        form = re.search(
-            r'<form class="language-switch" action="([^"]+)" method="post">(.*?)</form>',
-            html,
-            re.S,
-        )
-        assert form, path
-        assert form.group(1) == reverse("set_language")
-        fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(2)))
-        assert fields["language"] == other
-        assert fields["next"] == f"/{other}/" + path[len(f"/{lang}/") :]
-        assert fields["csrfmiddlewaretoken"]
+        links = re.findall(r'<a class="language-switch" href="([^"]+)" hreflang="(\w+)"', html)
+        assert links == [(f"/{other}/" + path[len(f"/{lang}/") :], other)], path
+        assert "csrfmiddlewaretoken" not in html
+        assert not response.cookies, path
     assert len(titles) == len(pages), "every page has its own title"
 
 
 def test_language_switch_leads_to_the_same_page_in_the_other_language(client, plan):
     path = url("section_detail", "sv", year=2023, slug="infra")
     response = client.get(path)
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', response.content.decode()))
+    link = re.search(r'<a class="language-switch" href="([^"]+)"', response.content.decode())
 
-    response = client.post(reverse("set_language"), {"language": "en", "next": fields["next"]})
-
-    assert response.status_code == 302
-    assert response["Location"] == "/en/plan/2023/infra/"
-    assert "1.1 Infrastructure" in text_of(client.get(response["Location"]))
+    assert link.group(1) == "/en/plan/2023/infra/"
+    assert "1.1 Infrastructure" in text_of(client.get(link.group(1)))
 
 
 def test_language_switch_keeps_the_query_string(client, plan):
     response = client.get("/en/plan/2023/?print=1")
 
-    assert 'name="next" value="/sv/plan/2023/?print=1"' in response.content.decode()
+    assert 'class="language-switch" href="/sv/plan/2023/?print=1"' in response.content.decode()
 
 
 # -- the whole plan --------------------------------------------------------------------

@@ -108,6 +108,8 @@ def production_env(**extra):
         "DJANGO_SETTINGS_MODULE": "malardal.settings",
         # Behind one nginx, as the README's deployment has it (accounts.W001 otherwise).
         "NUM_PROXIES": "1",
+        # Redis for the cache, as deploy/env.example has it (malardal.W010 otherwise).
+        "CACHE_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
     }
     env.pop("SECURE_SSL_REDIRECT", None)
     # A developer's shell may allow async-unsafe calls for browser tests; production never.

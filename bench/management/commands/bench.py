@@ -11,28 +11,40 @@ runner makes its database (migrated from scratch) and dropped at the end unless
 ``--keep`` is given. ``--in-current-database`` builds in the database already in use;
 the test suite's smoke test uses it, since its database is a test database anyway.
 
-Each page is requested once to warm up, then ``--requests`` times with Django's test
-Client, timing each request from the client's side (the whole middleware stack, URL
-resolving, view, queries and template, without a network or a WSGI server). A further
-request counts its SQL queries. The same is done for a minimal view that returns
-HttpResponse("ok") through the same middleware (registered only in bench.urls), so the
-ratio shows what each page costs above the framework.
+It measures twice: first with the 2023 plan alone (``load_plan_2023``: "1×"), then
+with the large data set built on top of it ("bench scale"). Each page (bench/pages.py)
+is requested with Django's test Client, timing each request from the client's side (the
+whole middleware stack, URL resolving, view, queries and template, without a network or
+a WSGI server), interleaved with the bare view (HttpResponse("ok") through the same
+middleware, registered only in bench.urls): bare view, page, bare view, page …
+``--requests`` times each after a warm-up request, so both see the same machine at the
+same moment. The figure is the page's median over the bare view's median, once with the
+page cache off (uncached: what a page costs to make) and once with it on and filled
+(warm: what a visitor's request costs; logged-in pages are never cached). A further
+request counts the page's SQL queries. The issue's targets are printed beside the
+figures (reported, not asserted).
 """
 
+import io
 import statistics
 import time
 import warnings
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from bench import data as bench_data
+from bench import pages as bench_pages
+
+try:
+    from malardal import pagecache
+except ImportError:  # a checkout from before the page cache (to measure "before")
+    pagecache = None
 
 DEFAULT_SQLITE_FILE = "/tmp/malardal-bench.sqlite3"
 
@@ -128,113 +140,138 @@ class Command(BaseCommand):
     # --- Measuring ----------------------------------------------------------------
 
     def _run(self, scale, requests, started):
+        from django.core.management import call_command
+
+        self.stdout.write(
+            f"Cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; "
+            "uncached = PAGE_CACHE_SECONDS=0, warm = the page cache on and filled by a "
+            "first request (logged-in pages are never cached: the same figure twice)."
+        )
+        with translation.override("sv"):
+            call_command("load_plan_2023", verbosity=0, stdout=io.StringIO())
+            call_command("create_default_periods", verbosity=0, stdout=io.StringIO())
+        stages = [("1x", "1× (the 2023 plan)", self._measure_stage(requests))]
+        self._print(*stages[-1], requests)
+
         with translation.override("sv"):
             built = time.perf_counter()
             data = bench_data.build(scale=scale, out=self.stdout.write)
             build_seconds = time.perf_counter() - built
         sizes = ", ".join(f"{count:,} {name}" for name, count in data.sizes.items())
         self.stdout.write(f"Built in {build_seconds:.0f} s: {sizes}.")
-
-        visitor = Client()
-        board = Client()
-        board.force_login(get_user_model().objects.get(username=data.board_username))
-        rows = []
-        for label, path, client in self._pages(data, visitor, board):
-            rows.append(self._measure(label, path, client, requests))
-        self._print(rows, requests)
+        stages.append(("scale", f"bench scale {scale:g}", self._measure_stage(requests)))
+        self._print(*stages[-1], requests)
+        self._summary(stages)
         self.stdout.write(
             f"Database: {connection.vendor}. Total time {time.perf_counter() - started:.0f} s."
         )
 
-    def _pages(self, data, visitor, board):
-        year = data.current_year
+    def _measure_stage(self, requests):
+        board_user, member_user = bench_pages.users()
+        clients = {"visitor": Client(), "board": Client(), "member": Client()}
+        clients["board"].force_login(board_user)
+        clients["member"].force_login(member_user)
+        rows = []
+        for page in bench_pages.main_pages():
+            client = clients[page.who]
+            with override_settings(PAGE_CACHE_SECONDS=0):
+                uncached = self._measure(page, client, clients["visitor"], requests)
+            if pagecache is not None:
+                pagecache.bump()
+            warm = self._measure(page, client, clients["visitor"], requests)
+            rows.append((page, uncached, warm))
+        # The bare view's time: the median of its medians beside every page, uncached
+        # and warm (one busy moment beside one page does not skew that page's figure).
+        bare = statistics.median(m["bare"] for _page, *both in rows for m in both)
+        for _page, *both in rows:
+            for measured in both:
+                measured["ratio"] = measured["median"] / (bare or 1e-9)
+        return rows
 
-        def url(name, **kwargs):
-            try:
-                with translation.override("sv"):
-                    return reverse(name, kwargs=kwargs or None)
-            except NoReverseMatch:
-                return None
-
-        pages = [
-            ("minimal view (baseline)", "/bench/minimal/", visitor),
-            ("home", url("plan:home"), visitor),
-            ("plan (whole year)", url("plan:plan_detail", year=year), visitor),
-            ("plan archive", url("plan:archive"), visitor),
-            (
-                "section",
-                url("plan:section_detail", year=data.section_path[0], slug=data.section_path[1]),
-                visitor,
-            ),
-            (
-                "activity",
-                url("plan:activity_detail", year=data.activity_path[0], pk=data.activity_path[1]),
-                visitor,
-            ),
-            ("events list", url("events:event_list"), visitor),
-            ("event", url("events:event_detail", slug=data.event_slug), visitor),
-            ("member directory", url("members:directory"), visitor),
-            (
-                "organisation",
-                url("members:organisation_detail", slug=data.organisation_slug),
-                visitor,
-            ),
-            ("bodies", url("members:body_list"), visitor),
-            ("body", url("members:body_detail", slug=data.body_slug), visitor),
-            ("En Bättre Sits", url("ebs:programme"), visitor),
-            ("En Bättre Matchning", url("ebm:programme"), visitor),
-            ("search 'region'", _with_query(url("plan:search"), "q=region"), visitor),
-            ("search 'mälar'", _with_query(url("plan:search"), "q=m%C3%A4lar"), visitor),
-            (
-                "search, status filter",
-                _with_query(url("plan:search"), f"year={year}&status=delayed"),
-                visitor,
-            ),
-            ("follow-up dashboard (board)", url("plan:followup_dashboard", year=year), board),
-        ]
-        return [(label, path, client) for label, path, client in pages if path]
-
-    def _measure(self, label, path, client, requests):
-        response = client.get(path)
+    def _measure(self, page, client, visitor, requests):
+        """The page and the bare view, one after the other, ``requests`` times (after a
+        warm-up request of each): medians of each, so both see the same machine."""
+        response = client.get(page.path)
         if response.status_code != 200:
-            raise CommandError(f"{label}: {path} answered {response.status_code}")
-        timings = []
+            raise CommandError(f"{page.label}: {page.path} answered {response.status_code}")
+        visitor.get(bench_pages.MINIMAL_PATH)
+        timings, bare = [], []
         for _ in range(requests):
             start = time.perf_counter()
-            client.get(path)
+            visitor.get(bench_pages.MINIMAL_PATH)
+            bare.append((time.perf_counter() - start) * 1000)
+            start = time.perf_counter()
+            client.get(page.path)
             timings.append((time.perf_counter() - start) * 1000)
         with CaptureQueriesContext(connection) as queries:
-            client.get(path)
+            client.get(page.path)
         return {
-            "label": label,
-            "path": path,
             "median": statistics.median(timings),
             "p95": _percentile(timings, 95),
+            "bare": statistics.median(bare),
             "queries": len(queries.captured_queries),
             "size": len(response.content),
         }
 
-    def _print(self, rows, requests):
-        baseline = rows[0]["median"] or 1e-9
+    def _print(self, stage, title, rows, requests):
         header = (
-            f"{'page':<30} {'median ms':>10} {'p95 ms':>9} {'× minimal':>10} "
-            f"{'queries':>8} {'KiB':>7}  path"
+            f"{'page':<30} {'bare ms':>8} {'uncached ms':>12} {'× bare':>8} {'target':>7} "
+            f"{'warm ms':>8} {'× bare':>8} {'target':>7} {'queries':>8} {'KiB':>6}  path"
         )
         self.stdout.write("")
-        self.stdout.write(f"{requests} requests per page, after one warm-up request.")
+        self.stdout.write(
+            f"{title}: median of {requests} requests per page, each after a request of the "
+            f"bare view {bench_pages.MINIMAL_PATH} (bare ms: its median beside the page; "
+            "× bare: the page's median ÷ the median of the bare column, uncached and warm). "
+            "Targets (issue 12): uncached ≤ "
+            f"{bench_pages.UNCACHED_MAX[stage]}× the bare view; warm, the bare view's rate "
+            f"× {bench_pages.share_label(bench_pages.WARM_MIN_SHARE['visitor'][stage])} for "
+            f"visitors, × {bench_pages.share_label(bench_pages.WARM_MIN_SHARE['user'][stage])}"
+            " logged in (as time: ≤ 2×, ≤ "
+            f"{round(1 / bench_pages.WARM_MIN_SHARE['user'][stage])}×)."
+        )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for row in rows:
+        for page, uncached, warm in rows:
+            warm_max = 1 / bench_pages.warm_min_share(page, stage)
+            uncached_max = bench_pages.UNCACHED_MAX[stage]
             self.stdout.write(
-                f"{row['label']:<30} {row['median']:>10.1f} {row['p95']:>9.1f} "
-                f"{row['median'] / baseline:>10.1f} {row['queries']:>8} "
-                f"{row['size'] / 1024:>7.0f}  {row['path']}"
+                f"{page.label[:30]:<30} {uncached['bare']:>8.2f} {uncached['median']:>12.1f} "
+                f"{uncached['ratio']:>8.1f} {_mark(uncached['ratio'], uncached_max):>7} "
+                f"{warm['median']:>8.2f} {warm['ratio']:>8.1f} {_mark(warm['ratio'], warm_max):>7} "
+                f"{uncached['queries']:>8} {uncached['size'] / 1024:>6.0f}  {page.path}"
+            )
+        self.stdout.write("")
+
+    def _summary(self, stages):
+        """One line per page: × bare at 1× and at scale, uncached and warm."""
+        by_label = {}
+        for stage, _title, rows in stages:
+            for page, uncached, warm in rows:
+                by_label.setdefault(page.label, {})[stage] = (uncached["ratio"], warm["ratio"])
+        header = (
+            f"{'page (× bare view, median)':<30} {'1× uncached':>12} {'1× warm':>9} "
+            f"{'scale uncached':>15} {'scale warm':>11}"
+        )
+        self.stdout.write("Summary")
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        for label, figures in by_label.items():
+            one = figures.get("1x", (None, None))
+            big = figures.get("scale", (None, None))
+            self.stdout.write(
+                f"{label[:30]:<30} {_fig(one[0]):>12} {_fig(one[1]):>9} "
+                f"{_fig(big[0]):>15} {_fig(big[1]):>11}"
             )
         self.stdout.write("")
 
 
-def _with_query(path, query):
-    return f"{path}?{query}" if path else None
+def _fig(value):
+    return "–" if value is None else f"{value:.1f}"
+
+
+def _mark(value, limit):
+    return "ok" if value <= limit else f">{limit:g}"
 
 
 def _percentile(values, percent):

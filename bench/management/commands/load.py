@@ -7,20 +7,28 @@ What it does, and undoes:
 
 1. Makes a database of its own beside the one DATABASE_URL names (``<name>_load``),
    migrates it and loads the 2023 plan into it (``load_plan_2023``, the default
-   reporting periods), with a board member and a session for the board's pages.
+   reporting periods), with a board member and a member who owns activities, and a
+   session for each.
 2. Collects the static files into a temporary folder and starts gunicorn with the
    portal's deploy/gunicorn.conf.py (sync workers, WEB_CONCURRENCY or 2 × cores + 1) on a
    free 127.0.0.1 port, DEBUG off, a freshly generated SECRET_KEY and
    ALLOWED_HOSTS=127.0.0.1 — production settings, behind a pretend TLS proxy (requests
    carry ``X-Forwarded-Proto: https`` from 127.0.0.1, which gunicorn trusts).
-3. ``--clients`` clients (200) each request the main pages in turn for ``--seconds``
-   (60), then the same number of clients request a minimal Django view (HttpResponse
-   "ok" through the whole middleware stack) for ``--baseline-seconds`` (20). Each
-   phase also stops after ``--max-requests``; a request taking longer than
-   ``--timeout`` counts as an error.
-4. Prints per page the requests, requests/s, latency p50/p95/p99 and errors; stops
-   gunicorn, drops the database (``--keep`` keeps it) and exits non-zero if any request
-   failed (anything but 200 within the timeout).
+3. Measures every page of bench/pages.py interleaved with a minimal Django view (the
+   bare view: HttpResponse("ok") through the whole middleware stack): ``--clients``
+   clients (200) on the bare view for ``--seconds`` (5), then on the page for as long,
+   ``--rounds`` times (1), so a page and its bare view see the same machine. A phase
+   also stops after ``--max-requests``; a request taking longer than ``--timeout``
+   counts as an error. Visitors' pages are requested once first, so the page cache is
+   warm, as it is in production; logged-in pages (the board's dashboard, a member's
+   activities) are never cached.
+4. Then builds the bench's large data set (bench/data.py, ``--scale``, 1; 0 skips it)
+   in the same database, starts gunicorn afresh and measures again.
+5. Prints per page and data set the requests/s, the bare view's requests/s beside it,
+   their ratio with the issue's target (visitors at least 1/2 of the bare view's rate;
+   logged-in pages 1/10 at 1×, 1/40 at bench scale; reported, not asserted), latency
+   p50/p95/p99 and errors; stops gunicorn, drops the database (``--keep`` keeps it) and
+   exits non-zero if any request failed (anything but 200 within the timeout).
 
 Only loopback traffic: the clients talk to 127.0.0.1 and nothing else. PostgreSQL is
 required (SQLite serialises writers and is not what production runs);
@@ -45,19 +53,18 @@ from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
-from django.urls import reverse
 from django.utils import translation
 
+from bench import pages as bench_pages
+
 BASE_DIR = Path(settings.BASE_DIR)
-BOARD_USERNAME = "load-board"
-MINIMAL_PATH = "/bench/minimal/"
+MINIMAL_PATH = bench_pages.MINIMAL_PATH
 STARTUP_SECONDS = 60
 
 
@@ -92,27 +99,33 @@ class Phase:
 
 class Command(BaseCommand):
     help = (
-        "Start gunicorn on loopback against a PostgreSQL database with the 2023 plan and "
-        "put it under load: many concurrent clients over the main pages, then a minimal "
-        "view; print requests/s, latency percentiles and errors."
+        "Start gunicorn on loopback against a PostgreSQL database with the 2023 plan, "
+        "then with the bench's large data set, and put each page under load interleaved "
+        "with a minimal view; print requests/s per page, the ratio to the minimal view, "
+        "latency percentiles and errors."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=200, help="Concurrent clients (200).")
         parser.add_argument(
-            "--seconds", type=float, default=60, help="Seconds of load on the pages (60)."
-        )
-        parser.add_argument(
-            "--baseline-seconds",
+            "--seconds",
             type=float,
-            default=20,
-            help="Seconds of load on the minimal view (20).",
+            default=5,
+            help="Seconds of load per window: the bare view, then the page (5).",
+        )
+        parser.add_argument("--rounds", type=int, default=1, help="Windows of each per page (1).")
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=1.0,
+            help="Size of the large data set measured after the 2023 plan (1, as make "
+            "bench; 0 measures the 2023 plan only).",
         )
         parser.add_argument(
             "--max-requests",
             type=int,
             default=500_000,
-            help="At most this many requests per phase (500,000).",
+            help="At most this many requests per window (500,000).",
         )
         parser.add_argument(
             "--timeout",
@@ -134,7 +147,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--in-current-database",
             action="store_true",
-            help="Use the database in use as it is, without loading the plan (for tests).",
+            help="Use the database in use as it is, without loading the plan or building "
+            "the large data set (for tests).",
         )
         parser.add_argument(
             "--skip-without-postgres",
@@ -143,8 +157,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if options["clients"] < 1 or options["seconds"] <= 0 or options["max_requests"] < 1:
-            raise CommandError("--clients, --seconds and --max-requests must be above 0.")
+        if (
+            options["clients"] < 1
+            or options["seconds"] <= 0
+            or options["max_requests"] < 1
+            or options["rounds"] < 1
+            or options["scale"] < 0
+        ):
+            raise CommandError(
+                "--clients, --seconds, --rounds and --max-requests must be above 0, "
+                "--scale not below 0."
+            )
         if connection.vendor != "postgresql":
             message = (
                 "The load run needs PostgreSQL, as production has: set DATABASE_URL, e.g. "
@@ -159,16 +182,29 @@ class Command(BaseCommand):
         old_name = None
         if not options["in_current_database"]:
             old_name = self._create_database(options["db_name"])
+        stages = []
         try:
             if not options["in_current_database"]:
                 self.stdout.write("Loading the 2023 plan …")
-                call_command("load_plan_2023", verbosity=0)
-                call_command("create_default_periods", verbosity=0, stdout=io.StringIO())
+                with translation.override("sv"):
+                    call_command("load_plan_2023", verbosity=0)
+                    call_command("create_default_periods", verbosity=0, stdout=io.StringIO())
             secret_key = secrets.token_urlsafe(50)
-            cookie = self._board_session(secret_key)
-            paths = self._paths()
             with tempfile.TemporaryDirectory(prefix="malardal-load-") as tmp:
-                phases = self._run(Path(tmp), secret_key, cookie, paths, options)
+                self._collect_static(Path(tmp), secret_key)
+                stages.append(
+                    ("1x", "1× (the 2023 plan)", self._stage(Path(tmp), secret_key, options))
+                )
+                self._print(*stages[-1], options)
+                if options["scale"] > 0 and not options["in_current_database"]:
+                    from bench import data as bench_data
+
+                    self.stdout.write(f"Building the bench data set, scale {options['scale']:g} …")
+                    with translation.override("sv"):
+                        bench_data.build(scale=options["scale"], out=lambda message: None)
+                    title = f"bench scale {options['scale']:g}"
+                    stages.append(("scale", title, self._stage(Path(tmp), secret_key, options)))
+                    self._print(*stages[-1], options)
         finally:
             connection.close()
             if old_name is not None:
@@ -176,9 +212,10 @@ class Command(BaseCommand):
                     self.stdout.write(f"Kept the load database {connection.settings_dict['NAME']}.")
                 else:
                     connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=False)
-        self._print(phases, options)
         self.stdout.write(f"Total time {time.perf_counter() - started:.0f} s.")
-        errors = sum(phase.errors for phase in phases)
+        errors = sum(
+            phase.errors for _s, _t, results in stages for _p, phases in results for phase in phases
+        )
         if errors:
             raise CommandError(f"{errors} request(s) failed; zero are expected.")
 
@@ -206,13 +243,9 @@ class Command(BaseCommand):
         port = d.get("PORT") or "5432"
         return f"postgres://{auth}{host}:{port}/{quote(d['NAME'], safe='')}"
 
-    def _board_session(self, secret_key: str) -> str:
-        """A logged-in session of a board member, signed with the server's key: the
-        clients send it as their cookie on the board's pages."""
-        from members import roles
-
-        user, _ = get_user_model().objects.get_or_create(username=BOARD_USERNAME)
-        user.groups.add(*Group.objects.filter(name=roles.BOARD))
+    def _session(self, user, secret_key: str) -> str:
+        """A logged-in session of ``user``, signed with the server's key: the clients
+        send it as their cookie on the logged-in pages."""
         with override_settings(SECRET_KEY=secret_key):
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
@@ -221,65 +254,9 @@ class Command(BaseCommand):
             session.create()
             return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
-    def _paths(self) -> list[tuple[str, str, bool]]:
-        """(label, path, as the board) of the main pages, from what is in the database."""
-        from events.models import Event
-        from members.models import Body, Organisation
-        from plan.models import Activity, Plan, Section
-
-        plan = Plan.objects.published().order_by("-year").first()
-        section = plan and Section.objects.filter(plan=plan).order_by("order", "pk").first()
-        activity = plan and Activity.objects.filter(section__plan=plan).order_by("pk").first()
-        event = Event.objects.filter(visibility="public").order_by("pk").first()
-        organisation = Organisation.objects.order_by("pk").first()
-        body = Body.objects.order_by("pk").first()
-
-        def url(name, language="sv", **kwargs):
-            with translation.override(language):
-                return reverse(name, kwargs=kwargs or None)
-
-        pages = [
-            ("home (sv)", url("plan:home"), False),
-            ("home (en)", url("plan:home", "en"), False),
-            ("plan archive", url("plan:archive"), False),
-            ("events", url("events:event_list"), False),
-            ("member directory", url("members:directory"), False),
-            ("bodies", url("members:body_list"), False),
-            ("En Bättre Sits", url("ebs:programme"), False),
-            ("En Bättre Matchning", url("ebm:programme"), False),
-            ("search 'region'", url("plan:search") + "?q=region", False),
-        ]
-        if plan:
-            pages += [
-                ("plan (whole year)", url("plan:plan_detail", year=plan.year), False),
-                (
-                    "follow-up dashboard (board)",
-                    url("plan:followup_dashboard", year=plan.year),
-                    True,
-                ),
-            ]
-        if section:
-            pages.append(
-                ("section", url("plan:section_detail", year=plan.year, slug=section.slug), False)
-            )
-        if activity:
-            pages.append(
-                ("activity", url("plan:activity_detail", year=plan.year, pk=activity.pk), False)
-            )
-        if event:
-            pages.append(("event", url("events:event_detail", slug=event.slug), False))
-        if organisation:
-            pages.append(
-                ("organisation", url("members:organisation_detail", slug=organisation.slug), False)
-            )
-        if body:
-            pages.append(("body", url("members:body_detail", slug=body.slug), False))
-        return pages
-
     # --- gunicorn -----------------------------------------------------------------
 
-    def _run(self, tmp: Path, secret_key: str, cookie: str, paths, options) -> list[Phase]:
-        port = _free_port()
+    def _env(self, tmp: Path, secret_key: str, options, port=0) -> dict:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "bench.settings_load",
@@ -296,16 +273,32 @@ class Command(BaseCommand):
         env.pop("CELERY_BROKER_URL", None)  # nothing here queues work
         if options["workers"]:
             env["WEB_CONCURRENCY"] = str(options["workers"])
+        return env
+
+    def _collect_static(self, tmp: Path, secret_key: str) -> None:
         self.stdout.write("Collecting static files …")
         collected = subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
             cwd=BASE_DIR,
-            env=env,
+            env=self._env(tmp, secret_key, {"workers": 0}),
             capture_output=True,
             text=True,
         )
         if collected.returncode != 0:
             raise CommandError(f"collectstatic failed:\n{collected.stdout}{collected.stderr}")
+
+    def _stage(self, tmp: Path, secret_key: str, options) -> list:
+        """Start gunicorn on the database as it is now, measure every page interleaved
+        with the bare view, stop gunicorn. [(Page, [bare, page, bare, page …])]."""
+        board, member = bench_pages.users()
+        cookies = {
+            "board": self._session(board, secret_key),
+            "member": self._session(member, secret_key),
+        }
+        pages = bench_pages.main_pages()
+        connection.close()  # gunicorn's workers and the clients only, from here
+        port = _free_port()
+        env = self._env(tmp, secret_key, options, port)
         log_path = tmp / "gunicorn.log"
         with open(log_path, "wb") as log:
             server = subprocess.Popen(
@@ -330,43 +323,50 @@ class Command(BaseCommand):
             self._wait_until_up(server, base, log_path)
             workers = env.get("WEB_CONCURRENCY") or f"{(os.cpu_count() or 1) * 2 + 1}"
             self.stdout.write(
-                f"gunicorn {base} ({workers} sync workers, DEBUG off), database "
-                f"{connection.settings_dict['NAME']}."
+                f"gunicorn {base} ({workers} sync workers, DEBUG off, cache "
+                f"{'Redis' if env.get('CACHE_URL') or env.get('REDIS_URL') else 'local memory'}"
+                f"), database {connection.settings_dict['NAME']}."
             )
-            headers = {"X-Forwarded-Proto": "https"}
-            board_headers = {**headers, "Cookie": cookie}
-            pages = [
-                (label, path, board_headers if as_board else headers)
-                for label, path, as_board in paths
-            ]
-            self._warm_up(base, pages, log_path)
-            phases = []
-            for name, targets, seconds in [
-                ("main pages", pages, options["seconds"]),
-                (
-                    "minimal view (baseline)",
-                    [("minimal view", MINIMAL_PATH, headers)],
-                    options["baseline_seconds"],
-                ),
-            ]:
-                if seconds <= 0:
-                    continue
-                self.stdout.write(f"{options['clients']} clients for {seconds:g} s on the {name} …")
-                phase = asyncio.run(
-                    _load(
-                        name,
-                        base,
-                        targets,
-                        clients=options["clients"],
-                        seconds=seconds,
-                        max_requests=options["max_requests"],
-                        timeout=options["timeout"],
+            visitor = {"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"}
+            headers = {
+                "visitor": visitor,
+                **{who: {**visitor, "Cookie": cookie} for who, cookie in cookies.items()},
+            }
+            for page in pages:  # warm-up: the page cache filled, every page answering
+                status = _get_status(base + page.path, headers[page.who])
+                if status != 200:
+                    raise CommandError(
+                        f"{page.label}: {page.path} answered {status}:\n{_tail(log_path)}"
                     )
-                )
-                phases.append(phase)
+            self.stdout.write(
+                f"{options['clients']} clients, {options['seconds']:g} s per window, "
+                f"{options['rounds']} round(s) of bare view + page for {len(pages)} pages …"
+            )
+            results = []
+            for page in pages:
+                phases = []
+                for _ in range(options["rounds"]):
+                    for label, path, who in [
+                        ("bare view", MINIMAL_PATH, "visitor"),
+                        (page.label, page.path, page.who),
+                    ]:
+                        phases.append(
+                            asyncio.run(
+                                _load(
+                                    label,
+                                    base,
+                                    [(label, path, headers[who])],
+                                    clients=options["clients"],
+                                    seconds=options["seconds"],
+                                    max_requests=options["max_requests"],
+                                    timeout=options["timeout"],
+                                )
+                            )
+                        )
+                results.append((page, phases))
             if server.poll() is not None:
                 raise CommandError(f"gunicorn stopped during the run:\n{_tail(log_path)}")
-            return phases
+            return results
         finally:
             _stop(server)
 
@@ -385,53 +385,62 @@ class Command(BaseCommand):
             raise CommandError(f"{MINIMAL_PATH} answered {status}:\n{_tail(log_path)}")
         raise CommandError(f"gunicorn did not answer in {STARTUP_SECONDS} s:\n{_tail(log_path)}")
 
-    def _warm_up(self, base, pages, log_path):
-        for label, path, headers in pages:
-            status = _get_status(base + path, headers)
-            if status != 200:
-                raise CommandError(f"{label}: {path} answered {status}:\n{_tail(log_path)}")
-
     # --- Output -------------------------------------------------------------------
 
-    def _print(self, phases, options):
+    def _print(self, stage, title, results, options):
+        user_target = bench_pages.share_label(bench_pages.WARM_MIN_SHARE["user"][stage])
         header = (
-            f"{'page':<30} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-            f"{'p99 ms':>8} {'errors':>7}"
+            f"{'page':<30} {'req/s':>8} {'bare req/s':>11} {'share':>7} {'target':>7} "
+            f"{'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'errors':>7}"
         )
         self.stdout.write("")
         self.stdout.write(
-            f"{options['clients']} concurrent clients on loopback; latency from the client's "
-            "side, connect to last byte."
+            f"{title}: {options['clients']} concurrent clients on loopback; share = the "
+            "page's requests/s ÷ the bare view's in the windows beside it; latency from the "
+            "client's side, connect to last byte. Targets (issue 12, cache warm): visitors "
+            f"≥ 1/2, logged in ≥ {user_target}."
         )
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
-        for phase in phases:
-            rows = phase.pages
-            if len(rows) > 1:
-                rows = [*rows, _combined(f"all {len(phase.pages)} pages", phase.pages)]
-            for page in rows:
-                self.stdout.write(_row(page, phase.elapsed))
+        for page, phases in results:
+            bare = [phase for phase in phases[0::2]]
+            mine = [phase for phase in phases[1::2]]
+            rate = _rate(mine)
+            bare_rate = _rate(bare)
+            share = rate / bare_rate if bare_rate else 0.0
+            target = bench_pages.warm_min_share(page, stage)
+            stats = _combined(page.label, [p for phase in mine for p in phase.pages])
+            ms = sorted(x * 1000 for x in stats.latencies)
+
+            def pct(p, ms=ms):
+                return f"{_percentile(ms, p):7.0f}" if ms else f"{'–':>7}"
+
+            errors = sum(phase.errors for phase in phases)
+            verdict = "ok" if share >= target else "<" + bench_pages.share_label(target)
             self.stdout.write(
-                f"  {phase.name}: {phase.requests:,} requests in {phase.elapsed:.1f} s = "
-                f"{phase.requests / phase.elapsed:,.0f} requests/s, {phase.errors} errors"
+                f"{page.label[:30]:<30} {rate:>8.1f} {bare_rate:>11.1f} "
+                f"{_share(share):>7} {verdict:>7} "
+                f"{pct(50)} {pct(95)} {pct(99)} {errors:>7}"
             )
-            for page in phase.pages:
-                if page.errors:
-                    kinds = ", ".join(f"{kind} × {n}" for kind, n in page.errors.most_common())
-                    self.stdout.write(f"  errors on {page.label} ({page.path}): {kinds}")
+            for phase in phases:
+                for stats in phase.pages:
+                    if stats.errors:
+                        kinds = ", ".join(f"{k} × {n}" for k, n in stats.errors.most_common())
+                        self.stdout.write(f"  errors on {stats.label} ({stats.path}): {kinds}")
         self.stdout.write("")
 
 
-def _row(page: PageStats, elapsed: float) -> str:
-    ms = sorted(x * 1000 for x in page.latencies)
+def _rate(phases) -> float:
+    """Successful requests per second over the windows."""
+    ok = sum(len(p.latencies) for phase in phases for p in phase.pages)
+    elapsed = sum(phase.elapsed for phase in phases)
+    return ok / elapsed if elapsed else 0.0
 
-    def pct(p):
-        return f"{_percentile(ms, p):8.0f}" if ms else f"{'–':>8}"
 
-    return (
-        f"{page.label[:30]:<30} {page.requests:>9,} {page.requests / elapsed:>8.1f} "
-        f"{pct(50)} {pct(95)} {pct(99)} {sum(page.errors.values()):>7}"
-    )
+def _share(share: float) -> str:
+    if share <= 0:
+        return "0"
+    return f"1/{1 / share:.1f}" if share < 1 else f"{share:.2f}"
 
 
 def _combined(label, pages) -> PageStats:
