@@ -180,9 +180,9 @@ class Command(BaseCommand):
                 pagecache.bump()
             warm = self._measure(page, client, clients["visitor"], requests)
             rows.append((page, uncached, warm))
-        # The bare view's time: the median of its medians beside every page, uncached
-        # and warm (one busy moment beside one page does not skew that page's figure).
-        bare = statistics.median(m["bare"] for _page, *both in rows for m in both)
+        # The bare view's time: the median of its medians beside every page (the "bare
+        # ms" column), so one busy moment beside one page does not skew its figure.
+        bare = statistics.median(uncached["bare"] for _page, uncached, _warm in rows)
         for _page, *both in rows:
             for measured in both:
                 measured["ratio"] = measured["median"] / (bare or 1e-9)
@@ -222,7 +222,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{title}: median of {requests} requests per page, each after a request of the "
             f"bare view {bench_pages.MINIMAL_PATH} (bare ms: its median beside the page; "
-            "× bare: the page's median ÷ the median of the bare column, uncached and warm). "
+            "× bare: the page's median ÷ the median of the bare column). "
             "Targets (issue 12): uncached ≤ "
             f"{bench_pages.UNCACHED_MAX[stage]}× the bare view; warm, the bare view's rate "
             f"× {bench_pages.share_label(bench_pages.WARM_MIN_SHARE['visitor'][stage])} for "
