@@ -176,7 +176,7 @@ def _watch_writes(execute, sql, params, many, context):
     return result
 
 
-_watched = weakref.WeakSet()
+_watched: "weakref.WeakSet[object]" = weakref.WeakSet()
 
 
 def watch(connection, **kwargs) -> None:
