@@ -2,6 +2,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from malardal.types import Actor
+
 from .models import ContactDetails
 from .selectors import contact_details
 
@@ -20,7 +22,7 @@ FIELDS = (
 )
 
 
-def contact_details_update(*, by=None, **values) -> ContactDetails:
+def contact_details_update(*, by: Actor | None = None, **values: object) -> ContactDetails:
     """Change the secretariat's contact details (the one row, made on first save).
     Raises PermissionDenied without ``about.change_contactdetails`` and ValidationError
     for a bad value; nothing is saved then."""
@@ -33,7 +35,7 @@ def contact_details_update(*, by=None, **values) -> ContactDetails:
         details = contact_details()
         for name, value in values.items():
             setattr(details, name, value)
-        details.organisation = details.organisation_sv
+        details.organisation = details.organisation_sv  # type: ignore[attr-defined]  # modeltranslation
         details.full_clean()
         details.save()
     return details

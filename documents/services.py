@@ -1,26 +1,32 @@
 """Writes to documents: attach, change, remove. The file and its row go together: a
 removed or replaced file is deleted from storage once the transaction has committed."""
 
+import datetime
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.files import File
+from django.core.files.storage import Storage
+from django.db import models, transaction
 from django.utils.translation import gettext as _
+
+from malardal.types import Actor
 
 from .models import TARGETS, Document
 from .validation import document_file_kind
 
 
-def _check(by, codename: str) -> None:
+def _check(by: Actor | None, codename: str) -> None:
     if by is not None and not by.has_perm(f"documents.{codename}"):
         raise PermissionDenied(_("You may not change documents."))
 
 
-def _delete_file_on_commit(storage, name: str) -> None:
+def _delete_file_on_commit(storage: Storage, name: str | None) -> None:
     if name:
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def _check_target(target) -> ContentType:
+def _check_target(target: models.Model | None) -> ContentType:
     if target is None or target.pk is None:
         raise ValidationError(_("Choose what the document is attached to."))
     content_type = ContentType.objects.get_for_model(target)
@@ -31,14 +37,14 @@ def _check_target(target) -> ContentType:
 
 def document_create(
     *,
-    target,
+    target: models.Model,
     title_sv: str,
-    file,
+    file: File,
     title_en: str = "",
     visibility: str = Document.Visibility.MEMBERS,
-    date=None,
+    date: datetime.date | None = None,
     order: int = 0,
-    by=None,
+    by: Actor | None = None,
 ) -> Document:
     """Attach `file` to `target` (a plan, section, activity, event or body).
 
@@ -75,7 +81,9 @@ def document_create(
     return document
 
 
-def document_update(*, document: Document, by=None, file=None, **values) -> Document:
+def document_update(
+    *, document: Document, by: Actor | None = None, file: File | None = None, **values: object
+) -> Document:
     """Change a document's title, date, visibility or order, or replace its file (the
     old file is deleted after commit). Same errors as document_create."""
     _check(by, "change_document")
@@ -89,7 +97,7 @@ def document_update(*, document: Document, by=None, file=None, **values) -> Docu
         if name not in {"title_sv", "title_en", "date", "visibility", "order"}:
             raise TypeError(f"document_update cannot set {name!r}")
         setattr(document, name, value)
-    document.title = document.title_sv
+    document.title = document.title_sv  # type: ignore[attr-defined]  # modeltranslation
     document.full_clean(exclude=["file"])
     with transaction.atomic():
         document.save()
@@ -98,7 +106,7 @@ def document_update(*, document: Document, by=None, file=None, **values) -> Docu
     return document
 
 
-def document_delete(*, document: Document, by=None) -> None:
+def document_delete(*, document: Document, by: Actor | None = None) -> None:
     """Remove a document and, once committed, its file."""
     _check(by, "delete_document")
     storage, name = document.file.storage, document.file.name

@@ -3,10 +3,13 @@ calendar token."""
 
 import secrets
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from malardal.types import Actor
 
 from .models import CalendarToken, Event, Registration, calendar_token_hash
 from .selectors import event_is_past
@@ -48,7 +51,7 @@ def event_save(*, event: Event) -> Event:
 
 
 @transaction.atomic
-def event_cancel(*, event: Event, by=None) -> bool:
+def event_cancel(*, event: Event, by: Actor | None = None) -> bool:
     """Cancel `event`: it stays in every feed with STATUS:CANCELLED and a higher
     sequence, its page says it is cancelled, registration closes, and once the
     transaction commits everyone registered as attending is sent a cancellation with an
@@ -73,7 +76,7 @@ def event_cancel(*, event: Event, by=None) -> bool:
 
 
 @transaction.atomic
-def registration_set(*, event: Event, user, response: str) -> Registration:
+def registration_set(*, event: Event, user: User, response: str) -> Registration:
     """Record `user`'s answer to `event`: ``Registration.Response.ATTENDING`` or
     ``NOT_ATTENDING``. A second call changes the answer; it never adds a second row.
 
@@ -104,7 +107,7 @@ def registration_set(*, event: Event, user, response: str) -> Registration:
 
 
 @transaction.atomic
-def calendar_token_issue(*, user) -> tuple[CalendarToken, str]:
+def calendar_token_issue(*, user: User) -> tuple[CalendarToken, str]:
     """Make `user` a new calendar token, replacing the one they had (whose feed URL
     stops working at once). Returns the row and the token itself: the caller shows it
     to the member this once; only its hash is stored.

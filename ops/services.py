@@ -16,6 +16,7 @@ Housekeeping removes what nobody will use again:
 
 import datetime
 import logging
+from collections.abc import Iterator
 from functools import partial
 from importlib import import_module
 from pathlib import Path
@@ -48,7 +49,7 @@ def import_storage() -> Storage:
     return storages["import_export"] if "import_export" in settings.STORAGES else default_storage
 
 
-def _walk(storage: Storage, folder: str):
+def _walk(storage: Storage, folder: str) -> Iterator[tuple[str, str]]:
     """Every file under `folder` (paths relative to the storage), deepest first, and the
     folders in it after their files."""
     try:

@@ -68,9 +68,9 @@ def budget_totals(sections: Iterable[Item], activities: Iterable[Item]) -> Budge
 
     def area_of(section_id: int) -> int:
         seen = set()
-        while parent.get(section_id) is not None and section_id not in seen:
+        while (up := parent.get(section_id)) is not None and section_id not in seen:
             seen.add(section_id)
-            section_id = parent[section_id]
+            section_id = up
         return section_id
 
     result = BudgetTotals()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User as AuthUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from events.models import Event, Registration
@@ -38,7 +39,7 @@ class Recipient:
     language: str
     name: str = ""
     person: Person | None = None
-    user: object | None = None
+    user: AuthUser | None = None
 
 
 @dataclass

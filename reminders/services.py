@@ -63,7 +63,8 @@ def _queue_delivery(log_id: int) -> None:
 def retry_delay(retries: int) -> int:
     """Seconds to wait before retry number `retries` + 1: 1, 2, 4 … times
     REMINDER_RETRY_DELAY, at most an hour."""
-    return min(settings.REMINDER_RETRY_DELAY * 2**retries, 3600)
+    delay: int = settings.REMINDER_RETRY_DELAY * 2**retries
+    return min(delay, 3600)
 
 
 def _stale_before(now: datetime.datetime) -> datetime.datetime:
@@ -206,7 +207,7 @@ def reminder_claim(*, log_id: int) -> uuid.UUID | None:
     return token if changed == 1 else None
 
 
-def _finish(log_id: int, token: uuid.UUID, **fields) -> bool:
+def _finish(log_id: int, token: uuid.UUID, **fields: object) -> bool:
     """Write the outcome, only while the claim is still ours."""
     fields["updated_at"] = timezone.now()
     return bool(
