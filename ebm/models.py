@@ -40,8 +40,8 @@ class OccupationalArea(models.Model):
 
     class Meta:
         ordering = ["order"]
-        verbose_name = _("prioritised occupational area")
-        verbose_name_plural = _("prioritised occupational areas")
+        verbose_name = _("occupational area")
+        verbose_name_plural = _("occupational areas")
 
     def __str__(self):
         return self.name

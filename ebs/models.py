@@ -77,8 +77,8 @@ class PrioritisedMeasure(models.Model):
 
     class Meta:
         ordering = ["system_analysis", "order"]
-        verbose_name = _("prioritised measure")
-        verbose_name_plural = _("prioritised measures")
+        verbose_name = _("measure of the system analysis")
+        verbose_name_plural = _("measures of the system analysis")
 
     def __str__(self):
         return self.name

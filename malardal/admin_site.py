@@ -72,15 +72,163 @@ class SecretFieldsAdminMixin:
         ]
 
 
+def _without_slug(names):
+    result = []
+    for name in names:
+        if isinstance(name, list | tuple):
+            inner = _without_slug(name)
+            if inner:
+                result.append(type(name)(inner) if len(inner) > 1 else inner[0])
+        elif name != "slug":
+            result.append(name)
+    return result
+
+
+def _has_slug(names) -> bool:
+    return any(
+        _has_slug(name) if isinstance(name, list | tuple) else name == "slug" for name in names
+    )
+
+
+def _open(classes):
+    return [c for c in classes if c != "collapse"]
+
+
+class SlugOutOfTheWayMixin:
+    """A slug (the part of a web address) is set once and rarely read: on a change page
+    it moves to a folded fieldset at the end ("Web address"), on an add page to the end,
+    filled in from the name (prepopulated_fields). When the slug has an error, its
+    fieldset is open (issue 14, point 6)."""
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not any(_has_slug(options.get("fields", ())) for _name, options in fieldsets):
+            return fieldsets
+        moved = [
+            (name, {**options, "fields": _without_slug(options.get("fields", ()))})
+            for name, options in fieldsets
+        ]
+        moved = [(name, options) for name, options in moved if options["fields"]]
+        from django.utils.translation import gettext_lazy as _
+
+        classes = ["collapse"] if obj is not None else []
+        return [*moved, (_("Web address"), {"fields": ["slug"], "classes": classes})]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        adminform = context.get("adminform")
+        if adminform is not None and "slug" in adminform.form.errors:
+            adminform.fieldsets = [
+                (name, {**options, "classes": _open(options.get("classes", ()))})
+                for name, options in adminform.fieldsets
+            ]
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
 class PortalAdminSite(admin.AdminSite):
-    """Django's admin site, with :class:`SecretFieldsAdminMixin` on every admin."""
+    """Django's admin site, with :class:`SecretFieldsAdminMixin` and
+    :class:`SlugOutOfTheWayMixin` on every admin."""
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, SecretFieldsAdminMixin):
             admin_class = type(
                 admin_class.__name__,
-                (SecretFieldsAdminMixin, admin_class),
+                (SecretFieldsAdminMixin, SlugOutOfTheWayMixin, admin_class),
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         return super().register(model_or_iterable, admin_class, **options)
+
+    # --- Ordered by task (issue 14, point 6) -------------------------------------------
+    # The plan and its follow-up first, then who takes part, meetings and documents, the
+    # programmes, mail; the machinery (logins, audit) last. Apps and models not named
+    # keep Django's alphabetical order after those that are.
+    APP_ORDER = [
+        "plan",
+        "members",
+        "events",
+        "documents",
+        "reminders",
+        "ebs",
+        "ebm",
+        "about",
+        "audit",
+        "accounts",
+        "auth",
+    ]
+    MODEL_ORDER = {
+        "plan": [
+            "Plan",
+            "Section",
+            "Activity",
+            "Goal",
+            "StatusUpdate",
+            "ReportingPeriod",
+            "GoalAssessment",
+            "Indicator",
+            "IndicatorValue",
+            "ReportRequest",
+            "DirectionGoal",
+            "PriorityArea",
+            "PriorityAreaItem",
+            "CommunicationPriority",
+            "ActivityGoal",
+            "Status",
+            "AssessmentLevel",
+        ],
+        "members": ["Person", "Organisation", "Body", "Role", "Partnership", "County"],
+        "events": ["Event", "Registration", "CalendarToken"],
+        "reminders": ["ReminderLog", "ContactPreference"],
+    }
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+
+        def app_key(app):
+            label = app["app_label"]
+            return (self.APP_ORDER.index(label) if label in self.APP_ORDER else 99, app["name"])
+
+        apps.sort(key=app_key)
+        for app in apps:
+            order = self.MODEL_ORDER.get(app["app_label"], [])
+            app["models"].sort(
+                key=lambda m, order=order: (
+                    order.index(m["object_name"]) if m["object_name"] in order else 99,
+                    m["name"],
+                )
+            )
+        return apps
+
+    # --- The secretariat's to-do page ----------------------------------------------------
+
+    index_template = "admin/portal_index.html"
+
+    def get_urls(self):
+        from django.urls import path
+
+        return [
+            path("todo/", self.admin_view(self.todo_view), name="todo"),
+            *super().get_urls(),
+        ]
+
+    def todo_view(self, request):
+        """Reports missing per owner (with a mail link), late activities, imports
+        waiting and reminders that failed: plan.todo.secretariat_todo. Staff only (the
+        admin's login for anyone else), and only for those who may see the follow-up."""
+        from django.core.exceptions import PermissionDenied
+        from django.template.response import TemplateResponse
+        from django.urls import reverse
+        from django.utils.translation import gettext as _
+
+        from plan import todo
+
+        if not request.user.has_perm("plan.view_statusupdate"):
+            raise PermissionDenied
+        context = {
+            **self.each_context(request),
+            "title": _("To do"),
+            **todo.secretariat_todo(
+                report_url=request.build_absolute_uri(reverse("plan:my_activities"))
+            ),
+            "can_see_reminders": request.user.has_perm("reminders.view_reminderlog"),
+        }
+        return TemplateResponse(request, "admin/todo.html", context)

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
@@ -14,7 +15,7 @@ from modeltranslation.admin import (
 from malardal.importexport import ImportExportModelAdmin, ImportExportTranslationAdmin
 from members.models import Person
 
-from . import services
+from . import services, todo
 from .freeze import FrozenPlanAdminMixin
 from .models import (
     Activity,
@@ -48,6 +49,75 @@ class PeriodListFilter(admin.RelatedFieldListFilter):
         ordering = self.field_admin_ordering(field, request, model_admin) or ()
         periods = ReportingPeriod.objects.select_related("plan").order_by(*ordering)
         return [(period.pk, str(period)) for period in periods]
+
+
+class ActivityOwnerFilter(admin.SimpleListFilter):
+    """Activities of one owner; the choices are the people who own an activity."""
+
+    title = _("owner")
+    parameter_name = "owner"
+
+    def lookups(self, request, model_admin):
+        people = Person.objects.filter(owned_activities__isnull=False).distinct()
+        return [(p.pk, str(p)) for p in people.order_by("last_name", "first_name", "pk")]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        try:
+            return queryset.filter(owners__pk=int(self.value()))
+        except ValueError:
+            raise IncorrectLookupParameters from None
+
+
+def _chosen_period(request) -> ReportingPeriod | None:
+    value = request.GET.get(ActivityPeriodFilter.parameter_name)
+    if not value:
+        return None
+    try:
+        return ReportingPeriod.objects.select_related("plan").get(pk=int(value))
+    except (ValueError, ReportingPeriod.DoesNotExist):
+        raise IncorrectLookupParameters from None
+
+
+class ActivityPeriodFilter(admin.SimpleListFilter):
+    """The activities of a reporting period's plan; it is also the period the
+    follow-up filter judges "report missing" and "late" in."""
+
+    title = _("reporting period")
+    parameter_name = "period"
+
+    def lookups(self, request, model_admin):
+        periods = ReportingPeriod.objects.select_related("plan").order_by(
+            "-plan__year", "order", "due_date"
+        )
+        return [(p.pk, str(p)) for p in periods]
+
+    def queryset(self, request, queryset):
+        period = _chosen_period(request)
+        if period is None:
+            return queryset
+        return queryset.filter(section__plan_id=period.plan_id)
+
+
+class ActivityFollowUpFilter(admin.SimpleListFilter):
+    """Report missing or late, by plan.rollup's definitions (plan.todo): in the chosen
+    reporting period, or else in every adopted plan's open periods past their due date
+    (missing) and its current period (late)."""
+
+    title = _("follow-up")
+    parameter_name = "report"
+
+    def lookups(self, request, model_admin):
+        return [(todo.MISSING, _("Report missing")), (todo.LATE, _("Late"))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in (todo.MISSING, todo.LATE):
+            raise IncorrectLookupParameters
+        ids = todo.flagged_activity_ids(self.value(), period=_chosen_period(request))
+        return queryset.filter(pk__in=ids)
 
 
 # The history entry of a period locked or unlocked by an action, as the change form
@@ -323,7 +393,7 @@ class CommunicationPriorityAdmin(_PlanText, TranslationAdmin):
 
 @admin.register(ReportingPeriod)
 class ReportingPeriodAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "plan", "starts_on", "ends_on", "due_date", "is_locked"]
+    list_display = ["name", "plan", "starts_on", "ends_on", "due_date", "is_locked"]
     list_filter = ["plan", "is_locked"]
     list_select_related = ["plan"]
     search_fields = ["name_sv", "name_en", "slug", "plan__year"]
@@ -598,7 +668,13 @@ class ActivityAdmin(_PlanText, ActivityGoalFormsetSaving, ImportExportTranslatio
         "end_date",
         "order",
     ]
-    list_filter = ["section__plan", "section__programme", "start_date"]
+    list_filter = [
+        ActivityFollowUpFilter,
+        ActivityPeriodFilter,
+        ActivityOwnerFilter,
+        "section__plan",
+        "section__programme",
+    ]
     list_select_related = ["section__plan"]
     search_fields = [
         "text_sv",
@@ -651,7 +727,7 @@ class ActivityAdmin(_PlanText, ActivityGoalFormsetSaving, ImportExportTranslatio
 
 @admin.register(Status)
 class StatusAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "swatch", "default_progress", "is_delayed", "order"]
+    list_display = ["name", "swatch", "default_progress", "is_delayed", "order"]
     list_editable = ["order"]
     list_filter = ["is_delayed"]
     search_fields = ["slug", "name_sv", "name_en"]
@@ -736,7 +812,7 @@ def colour_swatch(colour):
 
 @admin.register(AssessmentLevel)
 class AssessmentLevelAdmin(TranslationAdmin):
-    list_display = ["name", "slug", "swatch", "counts_as_assessed", "order"]
+    list_display = ["name", "swatch", "counts_as_assessed", "order"]
     list_editable = ["order"]
     list_filter = ["counts_as_assessed"]
     search_fields = ["slug", "name_sv", "name_en"]

@@ -185,8 +185,8 @@ class PriorityAreaItem(models.Model):
 
     class Meta:
         ordering = ["area", "order"]
-        verbose_name = _("priority")
-        verbose_name_plural = _("priorities")
+        verbose_name = _("point under a prioritised area")
+        verbose_name_plural = _("points under prioritised areas")
 
     def __str__(self):
         return self.text[:80]

@@ -440,6 +440,8 @@ PAGES: dict[str, list[Case]] = {
     "api:programme_list": [Case("", EVERYONE)],
     # The admin site's own pages (each model's pages are in ADMIN_MODELS).
     "admin:index": [Case("", STAFF)],
+    # The secretariat's to-do page (issue 14, point 6): staff who may see the follow-up.
+    "admin:todo": [Case("", STAFF)],
     "admin:login": [
         # A member who is logged in sees the page, told the account may not enter.
         Case("form", expect(OK, secretariat=REDIRECT, superuser=REDIRECT)),
