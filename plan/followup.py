@@ -519,6 +519,27 @@ class OwnedActivity:
     periods: list[ReportingPeriod]  # open for reports, the one due next first
     latest: StatusUpdate | None  # the newest report in any period
     history: list[StatusUpdate]
+    updates: list[StatusUpdate] = field(default_factory=list)  # every report, newest first
+
+    @property
+    def reported_period_ids(self) -> set[int]:
+        return {u.period_id for u in self.updates}
+
+    @property
+    def due_period(self) -> ReportingPeriod | None:
+        """The open period this activity's report is due in next: of the open periods
+        without a report on it, the one due first; when every open period has one,
+        the period due next (the first of ``periods``)."""
+        reported = self.reported_period_ids
+        owed = sorted(
+            (p for p in self.periods if p.pk not in reported), key=lambda p: (p.due_date, p.order)
+        )
+        return owed[0] if owed else (self.periods[0] if self.periods else None)
+
+    @property
+    def reported_in_due_period(self) -> bool:
+        period = self.due_period
+        return period is not None and period.pk in self.reported_period_ids
 
 
 @dataclass
@@ -526,6 +547,8 @@ class OwnedPlan:
     plan: Plan
     periods: list[ReportingPeriod]
     activities: list[OwnedActivity]
+    # The owner's activities for the period due next (plan.rollup): "3 of 5 reported".
+    figure: rollup.Figure | None = None
 
 
 def owned_activities(user, *, on: datetime.date | None = None) -> list[OwnedPlan]:
@@ -573,9 +596,31 @@ def owned_activities(user, *, on: datetime.date | None = None) -> list[OwnedPlan
                 periods=plans[plan.pk].periods,
                 latest=updates[0] if updates else None,
                 history=updates[:6],
+                updates=updates,
             )
         )
+    for group in plans.values():
+        group.figure = _owned_figure(group, on=on)
     return list(plans.values())
+
+
+def _owned_figure(group: OwnedPlan, *, on: datetime.date) -> rollup.Figure | None:
+    """plan.rollup's figure of the owner's activities in `group` for the period due
+    next (no queries)."""
+    if not group.periods:
+        return None
+    data = [
+        rollup.ActivityData(
+            item.activity.pk, item.activity.end_date, tuple(_report(u) for u in item.updates)
+        )
+        for item in group.activities
+    ]
+    return rollup.progress_figures(
+        data,
+        periods=[rollup_period(p) for p in group.periods],
+        period=rollup_period(group.periods[0]),
+        on=on,
+    ).total
 
 
 def owns_any_activity(user) -> bool:

@@ -36,8 +36,14 @@ class StatusReportForm(forms.Form):
     progress = forms.IntegerField(
         label=_("Progress (%)"),
         required=False,
+        min_value=0,
+        max_value=100,
         help_text=_("0–100. Leave empty to use the status's usual progress."),
-        error_messages={"invalid": PROGRESS_MESSAGE},
+        error_messages={
+            "invalid": PROGRESS_MESSAGE,
+            "min_value": PROGRESS_MESSAGE,
+            "max_value": PROGRESS_MESSAGE,
+        },
         widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "numeric"}),
     )
     comment = forms.CharField(
@@ -48,7 +54,7 @@ class StatusReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, periods, statuses, **kwargs):
+    def __init__(self, *args, periods, statuses, default_period=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.periods_by_pk = {p.pk: p for p in periods}
         self.statuses_by_pk = {s.pk: s for s in statuses}
@@ -57,7 +63,7 @@ class StatusReportForm(forms.Form):
             (s.pk, s.name) for s in statuses
         ]
         if periods and not self.is_bound:
-            self.initial.setdefault("period", periods[0].pk)
+            self.initial.setdefault("period", (default_period or periods[0]).pk)
 
     def clean(self):
         data = super().clean()

@@ -33,6 +33,9 @@ Two counts beside the figure, with separate words and separate definitions:
   count as P's report). Before the due date nothing is missing yet.
 
 An activity can be both, either or neither; the two counts are never added together.
+**Reported for P** ("3 av 5 rapporterade för tertial 2", on an owner's page) counts
+the activities with a report in P itself: after P's due date, the others are exactly
+those with a report missing.
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ class ActivityFigure(NamedTuple):
     latest: Report | None  # that report (possibly from an earlier period)
     is_late: bool
     report_missing: bool
+    reported_in_period: bool = False  # a report in the scope period itself
 
     @property
     def has_report(self) -> bool:
@@ -109,6 +113,7 @@ class Figure:
     report_missing: int = 0
     unreported: int = 0  # no report up to the period at all (counted as 0 %)
     by_status: Mapping[int, int] = field(default_factory=dict)  # latest report's status
+    reported_in_period: int = 0  # with a report in the period itself (not carried forward)
 
     @property
     def progress(self) -> int:
@@ -133,6 +138,10 @@ class Figure:
     @property
     def report_missing_text(self) -> str:
         return report_missing_text(self)
+
+    @property
+    def reported_text(self) -> str:
+        return reported_text(self)
 
 
 @dataclass
@@ -191,12 +200,18 @@ def is_late(
     return end_date < day and progress < 100
 
 
+def is_reported_in(reports: Iterable[Report], period: Period | None) -> bool:
+    """The period itself holds a report on the activity (one carried forward from an
+    earlier period does not count)."""
+    return period is not None and any(r.period_id == period.id for r in reports)
+
+
 def is_report_missing(reports: Iterable[Report], period: Period | None, on: datetime.date) -> bool:
     """Report missing: the period's due date has passed and it holds no report on the
     activity."""
     if period is None or period.due_date >= on:
         return False
-    return not any(r.period_id == period.id for r in reports)
+    return not is_reported_in(reports, period)
 
 
 def activity_figure(
@@ -215,23 +230,25 @@ def activity_figure(
         latest,
         is_late(activity.end_date, progress, period, on),
         is_report_missing(activity.reports, period, on),
+        is_reported_in(activity.reports, period),
     )
 
 
 def roll_up(items: Iterable[ActivityFigure], period: Period | None) -> Figure:
     """Sum activity figures into one scope's figure (rule 3)."""
-    count = progress_sum = late = missing = unreported = 0
+    count = progress_sum = late = missing = unreported = in_period = 0
     by_status: dict[int, int] = {}
     for item in items:
         count += 1
         progress_sum += item.progress
         late += item.is_late
         missing += item.report_missing
+        in_period += item.reported_in_period
         if item.latest is None:
             unreported += 1
         else:
             by_status[item.latest.status_id] = by_status.get(item.latest.status_id, 0) + 1
-    return Figure(period, count, progress_sum, late, missing, unreported, by_status)
+    return Figure(period, count, progress_sum, late, missing, unreported, by_status, in_period)
 
 
 def progress_figures(
@@ -296,3 +313,17 @@ def report_missing_text(figure: Figure) -> str:
     return ngettext(
         "%(count)s report missing", "%(count)s reports missing", figure.report_missing
     ) % {"count": figure.report_missing}
+
+
+def reported_text(figure: Figure) -> str:
+    """ "3 of 5 reported for tertial 2": the activities with a report in the period
+    itself. Before the due date the rest are not missing yet; after it they are."""
+    return ngettext(
+        "%(reported)s of %(count)s reported for %(period)s",
+        "%(reported)s of %(count)s reported for %(period)s",
+        figure.activity_count,
+    ) % {
+        "reported": figure.reported_in_period,
+        "count": figure.activity_count,
+        "period": figure.period.name if figure.period is not None else "",
+    }

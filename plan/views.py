@@ -156,6 +156,9 @@ def activity_detail(request, year, pk):
         "show_comments": selectors.followup_comments_visible(plan, request.user),
         "latest": selectors.latest_of(status_updates),
         "years": selectors.plan_years(request.user),
+        # Its owners report from "My activities" (issue 14, point 3).
+        "may_report": request.user.is_authenticated
+        and any(person.user_id == request.user.pk for person in activity.owners.all()),
     }
     return render(request, "plan/activity_detail.html", context)
 

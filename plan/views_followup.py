@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -39,7 +40,10 @@ def _activity_forms(owned, statuses, *, bound=None):
                 item.form = bound[1]
             elif item.periods:
                 item.form = StatusReportForm(
-                    prefix=f"a{item.activity.pk}", periods=item.periods, statuses=statuses
+                    prefix=f"a{item.activity.pk}",
+                    periods=item.periods,
+                    statuses=statuses,
+                    default_period=item.due_period,
                 )
             else:
                 item.form = None
@@ -62,6 +66,7 @@ def my_activities(request):
     }
     if request.method == "GET":
         _activity_forms(owned, statuses)
+        context["messages"] = _place_messages(request, owned)
         return render(request, "plan/followup/my_activities.html", context)
 
     by_pk = {item.activity.pk: item for group in owned for item in group.activities}
@@ -96,15 +101,41 @@ def my_activities(request):
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
+            # Shown next to the activity (_place_messages), where the redirect lands.
             messages.success(
                 request,
                 _("Your report on “%(activity)s” is saved.")
-                % {"activity": item.activity.text[:80]},
+                % {"activity": Truncator(item.activity.text).words(12)},
+                extra_tags=f"{SAVED_TAG}{item.activity.pk}",
             )
-            return redirect(f"{reverse('plan:my_activities')}#activity-{item.activity.pk}")
+            return redirect(f"{reverse('plan:my_activities')}#{result_anchor(item.activity.pk)}")
     _activity_forms(owned, statuses, bound=(item.activity.pk, form))
     context["failed"] = item
     return render(request, "plan/followup/my_activities.html", context, status=400)
+
+
+SAVED_TAG = "saved-activity-"
+
+
+def result_anchor(activity_pk: int) -> str:
+    """The id of the box beside an activity that says its report was saved, or why
+    not: the form posts to it and the redirect after saving lands on it."""
+    return f"report-{activity_pk}-result"
+
+
+def _place_messages(request, owned) -> list:
+    """Give each activity the confirmation of its saved report (item.saved_message);
+    return the other messages, for the top of the page."""
+    by_pk = {item.activity.pk: item for group in owned for item in group.activities}
+    others = []
+    for message in messages.get_messages(request):
+        tag = message.extra_tags or ""
+        pk = tag.removeprefix(SAVED_TAG)
+        if tag.startswith(SAVED_TAG) and pk.isdigit() and int(pk) in by_pk:
+            by_pk[int(pk)].saved_message = message
+        else:
+            others.append(message)
+    return others
 
 
 def _add_service_errors(form, error: ValidationError) -> None:
