@@ -34,7 +34,6 @@ class EventAdmin(ImportExportTranslationAdmin):
         "title",
         "kind",
         "start_date",
-        "place",
         "body",
         "status",
         "visibility",

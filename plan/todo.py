@@ -64,6 +64,8 @@ class PlanTodo:
     owners: list[OwnerMissing]
     missing_count: int  # activity-period pairs with a report missing
     late: list[followup.ActivityFollowUp]
+    # (period, rollup.Figure) per period past its due date: figure.report_missing
+    missing_by_period: list = field(default_factory=list)
 
 
 def _person_email(person: Person) -> str:
@@ -106,8 +108,10 @@ def plan_todo(plan: Plan, *, on: datetime.date, report_url: str = "") -> PlanTod
     overdue = [p for p in periods if not p.is_locked and p.starts_on <= on and p.due_date < on]
     owners: dict[int | None, OwnerMissing] = {}
     missing_count = 0
+    by_period = []
     for period in overdue:
         result = figures_for(period)
+        by_period.append((period, result.total))
         for activity in activities:
             if not result.activity(activity.pk).report_missing:
                 continue
@@ -137,6 +141,7 @@ def plan_todo(plan: Plan, *, on: datetime.date, report_url: str = "") -> PlanTod
         owners=ordered,
         missing_count=missing_count,
         late=late,
+        missing_by_period=by_period,
     )
 
 
