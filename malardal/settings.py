@@ -468,6 +468,11 @@ MAX_BUILD_ATTEMPTS = env_int("MAX_BUILD_ATTEMPTS", 5)
 IMPORT_TIME_LIMIT = env_int("IMPORT_TIME_LIMIT", 1800)
 # The nightly clean-up (ops.tasks.housekeeping), Swedish time.
 HOUSEKEEPING_HOUR = env_int("HOUSEKEEPING_HOUR", 3)
+# After a change to the plan's data, the yearly report files (PDF and XLSX, each
+# language) of the adopted plans are built again in the background this many seconds
+# later, once for a burst of changes (plan.report_files); 0 turns that off (files are
+# then built when the board asks).
+REPORT_REFRESH_SECONDS = env_int("REPORT_REFRESH_SECONDS", 120)
 for _name in (
     "JOB_RECOVERY_SECONDS",
     "REPORT_BUILD_TIME_LIMIT",

@@ -605,10 +605,14 @@ def owned_activities(user, *, on: datetime.date | None = None) -> list[OwnedPlan
 
 
 def _owned_figure(group: OwnedPlan, *, on: datetime.date) -> rollup.Figure | None:
-    """plan.rollup's figure of the owner's activities in `group` for the period due
-    next (no queries)."""
+    """plan.rollup's figure of the owner's activities in `group` for the period their
+    reports are due in next: the first due of the periods that some activity of theirs
+    still owes a report (OwnedActivity.due_period), else the open period due next. No
+    queries."""
     if not group.periods:
         return None
+    owed = [item.due_period for item in group.activities if not item.reported_in_due_period]
+    period = min(owed, key=lambda p: (p.due_date, p.order)) if owed else group.periods[0]
     data = [
         rollup.ActivityData(
             item.activity.pk, item.activity.end_date, tuple(_report(u) for u in item.updates)
@@ -618,7 +622,7 @@ def _owned_figure(group: OwnedPlan, *, on: datetime.date) -> rollup.Figure | Non
     return rollup.progress_figures(
         data,
         periods=[rollup_period(p) for p in group.periods],
-        period=rollup_period(group.periods[0]),
+        period=rollup_period(period),
         on=on,
     ).total
 

@@ -934,6 +934,10 @@ class ReportRequest(models.Model):
     # with the same id (its worker was killed: task_reject_on_worker_lost) finds its own
     # claim and takes it over; any other task leaves a running build alone.
     build_task_id = models.CharField(_("claimed by task"), max_length=64, blank=True)
+    # What the file was built from (plan.report_files.data_version): a file whose
+    # version is the current one is served at once instead of building it again.
+    data_version = models.CharField(_("data version"), max_length=40, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)

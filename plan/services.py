@@ -8,6 +8,7 @@ the import and the Celery tasks call them. Each checks what it must, runs
 """
 
 import datetime
+import io
 import logging
 import re
 
@@ -337,6 +338,8 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
     Raises PermissionDenied without ``plan.request_followup_report`` and
     ValidationError for an unknown format or language.
     """
+    from .report_files import data_version
+
     if by is None or not by.has_perm(REPORT_PERMISSION):
         raise PermissionDenied(gettext("You may not request the follow-up report."))
     with transaction.atomic():
@@ -346,11 +349,80 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
             language=language,
             requested_by=by,
             queued_at=timezone.now(),
+            data_version=data_version(),
         )
         report_request.full_clean()
         report_request.save()
         _enqueue_build(report_request)
     return report_request
+
+
+def report_request_current(
+    *, plan: Plan, format: str, language: str, by=None, version: str | None = None
+) -> ReportRequest:
+    """The report file of `plan` in `format` and `language` for the data as it is now
+    (plan.report_files.data_version): a build of it that is ready, queued or running is
+    returned as it is; otherwise a new one is queued, so the same data is built once.
+
+    `by` is the board member who asks ("Order a new report"; needs
+    ``plan.request_followup_report``, else PermissionDenied), or None for the
+    background refresh. ValidationError for an unknown format or language."""
+    from .report_files import data_version
+
+    if by is not None and not by.has_perm(REPORT_PERMISSION):
+        raise PermissionDenied(gettext("You may not request the follow-up report."))
+    version = version if version is not None else data_version()
+    with transaction.atomic():
+        # Serialise the check and the insert per plan: two clicks build once.
+        Plan.objects.select_for_update().filter(pk=plan.pk).first()
+        existing = (
+            ReportRequest.objects.filter(
+                plan=plan,
+                format=format,
+                language=language,
+                data_version=version,
+                status__in=[
+                    ReportRequest.State.QUEUED,
+                    ReportRequest.State.RUNNING,
+                    ReportRequest.State.DONE,
+                ],
+            )
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        if existing is not None and not existing.is_stale:
+            return existing
+        report_request = ReportRequest(
+            plan=plan,
+            format=format,
+            language=language,
+            requested_by=by,
+            queued_at=timezone.now(),
+            data_version=version,
+        )
+        report_request.full_clean()
+        report_request.save()
+        _enqueue_build(report_request)
+    return report_request
+
+
+def report_files_refresh() -> list[ReportRequest]:
+    """Build the report files (plan.report_files.READY_FORMATS, every language) of the
+    adopted plans that are not current. The background task after a change calls it;
+    safe to run twice (report_request_current builds the same data once)."""
+    from .report_files import READY_FORMATS, data_version
+
+    version = data_version()
+    result = []
+    for plan in Plan.objects.filter(status=Plan.Status.ADOPTED).order_by("-year"):
+        for fmt in READY_FORMATS:
+            for language, _name in settings.LANGUAGES:
+                result.append(
+                    report_request_current(
+                        plan=plan, format=fmt, language=language, version=version
+                    )
+                )
+    return result
 
 
 def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
@@ -480,6 +552,7 @@ def report_request_build(*, request_id: int, claim: str = "") -> ReportRequest |
         file=report_request.file.name,
         error="",
         finished_at=timezone.now(),
+        page_count=_page_count(content) if report_request.format == "pdf" else None,
     )
     report_request.refresh_from_db()
     return report_request
@@ -514,6 +587,18 @@ def report_requests_recover(*, now: datetime.datetime | None = None) -> dict[str
     if requeued:
         logger.warning("Report requests queued again (lost builds): %s", requeued)
     return {"requeued": requeued, "failed": failed}
+
+
+def _page_count(content: bytes) -> int | None:
+    """The number of pages of a PDF, for "PDF, 23 pages" on the follow-up page."""
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(content)) as pdf:
+            return len(pdf.pages)
+    except pikepdf.PdfError:
+        logger.warning("Could not count the pages of a report PDF", exc_info=True)
+        return None
 
 
 def report_request_fail(*, request_id: int, error: str) -> ReportRequest:

@@ -37,3 +37,10 @@ def build_followup_report(self, request_id: int) -> str | None:
             return "failed"
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
     return None if report_request is None else report_request.status
+
+
+@shared_task
+def refresh_report_files() -> int:
+    """Build the report files that are not current (plan.report_files, queued after a
+    change). Returns how many files are current or on their way."""
+    return len(services.report_files_refresh())

@@ -30,6 +30,11 @@ urlpatterns = [
         name="report_requests",
     ),
     path(
+        "followup/<int:year>/reports/current/",
+        views_followup.report_current,
+        name="report_current",
+    ),
+    path(
         "followup/reports/<int:pk>/",
         views_followup.report_request_detail,
         name="report_request_detail",

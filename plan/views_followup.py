@@ -4,7 +4,7 @@ between two years. Reads are selectors (plan.followup, plan.changes), writes ser
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,7 +15,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import changes, downloads, followup, reports, selectors, selectors_goals, services
+from . import (
+    changes,
+    downloads,
+    followup,
+    report_files,
+    reports,
+    selectors,
+    selectors_goals,
+    services,
+)
 from .forms import DashboardFilterForm, ReportRequestForm, StatusReportForm
 from .models import Plan, ReportRequest, Status
 
@@ -242,6 +251,13 @@ def dashboard(request, year):
         "section_query": f"?{query}&section=" if query else "?section=",
         **reports.summary_charts(result),
         "other_plans": selectors.plans_visible_to(request.user).exclude(pk=plan.pk),
+        # The report's files, served at once when built from the current data
+        # (plan.report_files; plan/followup/report_downloads.html).
+        "downloads": (
+            report_files.downloads(plan, language=get_language())
+            if request.user.has_perm(REQUEST_REPORT)
+            else None
+        ),
     }
     return render(request, "plan/followup/dashboard.html", context)
 
@@ -288,6 +304,22 @@ def report_requests(request, year):
         {"plan": plan, "form": form, "report_requests": requests_},
         status=status,
     )
+
+
+@login_required
+@permission_required(REQUEST_REPORT, raise_exception=True)
+@require_POST
+def report_current(request, year):
+    """ "Order a new report" on the follow-up page: build the report of the current
+    data in the page's language (plan.services.report_request_current: a build of the
+    same data already ready or under way is not started again), then back to the
+    page, where its progress shows."""
+    plan = _visible_plan(request, year)
+    fmt = request.POST.get("format", "")
+    if fmt not in report_files.READY_FORMATS:
+        raise BadRequest("unknown format")
+    services.report_request_current(plan=plan, format=fmt, language=get_language(), by=request.user)
+    return redirect(f"{reverse('plan:followup_dashboard', args=[plan.year])}#report-downloads")
 
 
 def _report_request(request, pk) -> ReportRequest:

@@ -200,6 +200,7 @@ NOT_PAGES = {
     "plan:plan_document": "a PDF download",
     "plan:plan_document_docx": "a Word (DOCX) download",
     "plan:report_request_retry": "a POST action; it redirects to the request's page",
+    "plan:report_current": "a POST action; it redirects to the follow-up page",
     "plan:report_request_download": "a file download",
     "events:feed": "an .ics calendar feed",
     "events:body_feed": "an .ics calendar feed",

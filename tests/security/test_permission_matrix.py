@@ -292,6 +292,20 @@ PAGES: dict[str, list[Case]] = {
             data=lambda w: {"format": "csv", "language": "sv"},
         ),
     ],
+    # "Order a new report" on the follow-up page (issue 14, point 2).
+    "plan:report_current": [
+        Case(
+            "GET is not allowed",
+            expect(WRONG_METHOD, visitor=LOGIN, member=DENIED, owner=DENIED),
+            kwargs=year("adopted"),
+        ),
+        post(
+            "order the Excel file",
+            expect(REDIRECT, visitor=LOGIN, member=DENIED, owner=DENIED),
+            kwargs=year("adopted"),
+            data=lambda w: {"format": "xlsx"},
+        ),
+    ],
     "plan:report_request_detail": [
         Case("", BOARD, kwargs=lambda w: {"pk": w.done_request.pk}),
     ],
