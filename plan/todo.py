@@ -71,9 +71,8 @@ class PlanTodo:
 def _person_email(person: Person) -> str:
     if person.email:
         return person.email
-    if person.user_id and person.user.email:
-        return person.user.email
-    return ""
+    user = person.user if person.user_id else None
+    return user.email if user is not None and user.email else ""
 
 
 def plan_todo(plan: Plan, *, on: datetime.date, report_url: str = "") -> PlanTodo:
@@ -116,7 +115,7 @@ def plan_todo(plan: Plan, *, on: datetime.date, report_url: str = "") -> PlanTod
             if not result.activity(activity.pk).report_missing:
                 continue
             missing_count += 1
-            people = list(activity.owners.all()) or [None]
+            people: list[Person | None] = list(activity.owners.all()) or [None]
             for person in people:
                 key = person.pk if person is not None else None
                 if key not in owners:
@@ -190,6 +189,7 @@ def flagged_activity_ids(
     on = on or followup.today()
     if period is not None:
         result = followup.plan_progress(period.plan, period=period, on=on)
+        assert result.figures is not None  # plan_progress always computes them
         figures = result.figures.activities.values()
         if kind == MISSING:
             return {f.id for f in figures if f.report_missing}
