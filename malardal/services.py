@@ -7,13 +7,15 @@ the user who uploaded the file) and the admin's history.
 """
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -21,6 +23,9 @@ from django.utils.translation import gettext
 from audit.context import acting_as
 
 from .models import ImportJob
+
+if TYPE_CHECKING:
+    import redis
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +37,14 @@ class TemporaryImportError(Exception):
 
 
 def import_job_create(
-    *, model, resource_index: int, format_index: int, data: bytes, file_name: str, rows: int, by
+    *,
+    model: type[models.Model],
+    resource_index: int,
+    format_index: int,
+    data: bytes,
+    file_name: str,
+    rows: int,
+    by: User | None,
 ) -> ImportJob:
     """Keep the file and queue its import (on commit). `model` is the model class whose
     admin imports it; `by` the user who confirmed, as whom the rows are written."""
@@ -51,7 +63,7 @@ def import_job_create(
         job.save()
         pk = job.pk
 
-        def enqueue():
+        def enqueue() -> None:
             from .tasks import run_import_job
 
             run_import_job.delay(pk)
@@ -106,12 +118,13 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
     return ImportJob.objects.get(pk=job_id)
 
 
-def _import(job: ImportJob) -> dict:
+def _import(job: ImportJob) -> dict[str, Any]:
     from .importexport import result_messages
     from .tabular import FileProblem
 
     model = apps.get_model(job.model)
-    model_admin = admin.site._registry[model]
+    # django-import-export's ImportMixin (its methods are not in the admin's stubs).
+    model_admin: Any = admin.site._registry[model]
     resource_class = model_admin.get_import_resource_classes(None)[job.resource_index]
     input_format = model_admin.get_import_formats()[job.format_index]()
     with job.file.open("rb") as stream:
@@ -135,7 +148,7 @@ def _import(job: ImportJob) -> dict:
     if result.has_errors() or result.has_validation_errors():
         return {"status": ImportJob.State.FAILED, "errors": result_messages(result)}
     if job.created_by is not None and not model_admin.get_skip_admin_log():
-        rows = {}
+        rows: dict[str, list[models.Model]] = {}
         for row in result:
             rows.setdefault(row.import_type, []).append(row.instance)
         model_admin._create_log_entries(job.created_by.pk, rows)
@@ -152,7 +165,7 @@ def _progress_key(job_id: int) -> str:
     return f"malardal:import-job:{job_id}:rows-done"
 
 
-def _redis():
+def _redis() -> "redis.Redis | None":
     url = settings.CELERY_BROKER_URL or ""
     if not url.startswith(("redis://", "rediss://")):
         return None

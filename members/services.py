@@ -1,18 +1,22 @@
 """Writes on members' data."""
 
 import re
+from collections.abc import Collection
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import ForeignObjectRel, Q
 from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.permissions import may_erase_login, may_link_login
 from audit.context import acting_as
+from malardal.types import Actor
 
 from . import guards
 from .models import Person
@@ -34,7 +38,7 @@ def _person_field_names() -> list[str]:
     ]
 
 
-def _erase_values(changes: dict, names) -> dict:
+def _erase_values(changes: dict[str, Any], names: Collection[str]) -> dict[str, Any]:
     """`changes` with the old and new values of the fields `names` replaced by
     "[erased]" (an empty value stays empty: it says nothing)."""
     return {
@@ -45,18 +49,20 @@ def _erase_values(changes: dict, names) -> dict:
     }
 
 
-def _related_to(target, pk) -> list[tuple]:
+def _related_to(target: type[models.Model], pk: object) -> list[tuple[Any, Any]]:
     """(model, field name) of every foreign key, one-to-one or many-to-many that points
     at `target` (Person or the user model), for finding the entries whose text was
     made from the person's name."""
     result = []
     for relation in target._meta.get_fields():
         if relation.is_relation and relation.auto_created and not relation.concrete:
-            result.append((relation.related_model, relation.field))
+            result.append((relation.related_model, cast(ForeignObjectRel, relation).field))
     return result
 
 
-def _rewrite_history(*, person: Person, old_name: str, user, old_username: str) -> dict:
+def _rewrite_history(
+    *, person: Person, old_name: str, user: User | None, old_username: str
+) -> dict[str, int]:
     """Remove the person's own values from the audit trail and the admin's log, and
     nothing else (issue 11):
 
@@ -90,7 +96,9 @@ def _rewrite_history(*, person: Person, old_name: str, user, old_username: str) 
     logs = LogEntry.objects.filter(content_type=person_type, object_id=str(person.pk))
     counts["admin_log"] += logs.update(object_repr=new_name[:200])
 
-    pairs = [(Person, person.pk, old_name, new_name)]
+    pairs: list[tuple[type[models.Model], int, str, str]] = [
+        (Person, person.pk, old_name, new_name)
+    ]
     if user is not None:
         user_type = ContentType.objects.get_for_model(type(user))
         for entry in AuditEntry.objects.filter(content_type=user_type, object_id=str(user.pk)):
@@ -156,7 +164,7 @@ def _rewrite_history(*, person: Person, old_name: str, user, old_username: str) 
     return counts
 
 
-def _check_login_link(*, person: Person, by) -> None:
+def _check_login_link(*, person: Person, by: Actor | None) -> None:
     """Raise PermissionDenied unless `by` may make the change to `person`'s login that
     saving it would make (link, relink or unlink); mark the person as checked for
     members.guards."""
@@ -180,7 +188,7 @@ def _check_login_link(*, person: Person, by) -> None:
 
 
 @transaction.atomic
-def person_save(*, person: Person, by) -> Person:
+def person_save(*, person: Person, by: Actor | None) -> Person:
     """Create or change `person` (from the admin's form or an import), after
     ``full_clean()``. `by` is the user saving it (None: the system).
 
@@ -192,7 +200,7 @@ def person_save(*, person: Person, by) -> Person:
     return person
 
 
-def person_erase_check(*, person: Person, by) -> None:
+def person_erase_check(*, person: Person, by: Actor | None) -> None:
     """Raise PermissionDenied unless `by` may erase `person`: erasure closes the
     person's login, and only a superuser closes a staff or superuser login."""
     if person.user_id is not None and not may_erase_login(by, person.user):
@@ -206,7 +214,7 @@ def person_erase_check(*, person: Person, by) -> None:
 
 
 @transaction.atomic
-def person_erase(*, person: Person, by) -> Person:
+def person_erase(*, person: Person, by: Actor | None) -> Person:
     """Erase what identifies `person`, keeping the plan's history whole.
 
     The person stays as a placeholder ("Erased person #12"), so the activities they
@@ -235,7 +243,7 @@ def person_erase(*, person: Person, by) -> Person:
     old_username = user.get_username() if user is not None else ""
     emails = [e for e in (person.email, user.email if user is not None else "") if e]
     erased_fields = [name for name in _person_field_names() if getattr(person, name)]
-    summary: dict = {}
+    summary: dict[str, Any] = {}
     with acting_as(by, source=f"person_erase #{person.pk}"), suspend_recording():
         with translation.override(settings.LANGUAGE_CODE):
             person.first_name = gettext("Erased person")
@@ -264,7 +272,7 @@ def person_erase(*, person: Person, by) -> Person:
         for _receiver, done in person_erasing.send(
             sender=Person, person=person, user=user, emails=emails
         ):
-            summary.update(done or {})
+            summary.update(cast("dict[str, Any] | None", done) or {})
         if user is not None:
             summary.update(_erase_login(user))
             summary["user"] = [ERASED, user.get_username()]
@@ -287,7 +295,7 @@ def person_erase(*, person: Person, by) -> Person:
     return person
 
 
-def _erase_login(user) -> dict:
+def _erase_login(user: User) -> dict[str, Any]:
     """Close the login; returns what went, for the erasure's entry."""
     groups = sorted(user.groups.values_list("name", flat=True))
     user.username = f"erased-{user.pk}"
