@@ -27,7 +27,7 @@ from django.db.models import F, Prefetch, QuerySet
 from ebm.selectors import participating_regions
 from ebs.selectors import participating_counties
 from events.models import Event
-from members.models import Organisation, Programme
+from members.models import Membership, Organisation, Programme
 from plan.followup import plan_progress
 from plan.models import (
     Activity,
@@ -176,7 +176,17 @@ def visible_event_ids(user) -> set[int]:
 
 
 def organisations() -> QuerySet[Organisation]:
-    return Organisation.objects.select_related("county").order_by("slug", "pk")
+    """With their county and memberships (two queries a page)."""
+    return (
+        Organisation.objects.select_related("county")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.order_by(F("start_date").asc(nulls_first=True), "pk"),
+            )
+        )
+        .order_by("slug", "pk")
+    )
 
 
 def programmes() -> list[dict]:

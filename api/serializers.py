@@ -17,7 +17,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from events.models import Event
-from members.models import County, Organisation, Programme
+from members.models import County, Membership, Organisation, Programme
 from plan.models import (
     Activity,
     DirectionGoal,
@@ -394,8 +394,31 @@ class CountySerializer(serializers.ModelSerializer):
         fields = ["code", *bilingual("name")]
 
 
+class MembershipSerializer(serializers.ModelSerializer):
+    kind_label_sv = LabelField(Membership.Kind.choices, "sv", source="kind")
+    kind_label_en = LabelField(Membership.Kind.choices, "en", source="kind")
+
+    class Meta:
+        model = Membership
+        fields = [
+            "kind",
+            "kind_label_sv",
+            "kind_label_en",
+            "start_date",
+            "end_date",
+            *bilingual("note"),
+        ]
+
+
 class OrganisationSerializer(serializers.ModelSerializer):
     county = CountySerializer(read_only=True, allow_null=True)
+    memberships = MembershipSerializer(
+        many=True,
+        read_only=True,
+        help_text="Its ties to Mälardalsrådet, oldest first: member, associated member, "
+        "partner or other (an arena). An empty start date is not recorded; an empty end "
+        "date, still holds.",
+    )
     kind_label_sv = LabelField(Organisation.Kind.choices, "sv", source="kind")
     kind_label_en = LabelField(Organisation.Kind.choices, "en", source="kind")
     page = serializers.SerializerMethodField()
@@ -410,9 +433,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "kind_label_en",
             "county",
             *bilingual("description"),
+            "code",
             "website",
-            "member_since",
-            "member_until",
+            "memberships",
             "page",
         ]
 

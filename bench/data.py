@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from events.models import Event
 from members import roles
-from members.models import Body, County, Organisation, Person, Role
+from members.models import Body, County, Membership, Organisation, Person, Role
 from plan.defaults import default_periods
 from plan.models import (
     Activity,
@@ -163,11 +163,22 @@ def _organisations(rng, count, counties) -> list[Organisation]:
             county=counties[i % len(counties)] if counties else None,
             description_sv=f"En medlem som arbetar med {_phrase(rng, 2)[0]}.",
             description_en=f"A member working on {_phrase(rng, 2)[1]}.",
-            member_since=datetime.date(2000 + i % 20, 1, 1),
         )
         for i in range(missing)
     )
-    return list(Organisation.objects.all())
+    organisations = list(Organisation.objects.all())
+    with_membership = set(Membership.objects.values_list("organisation_id", flat=True))
+    # Two in three are members (from a date in 2000–2019), as the directory lists them.
+    Membership.objects.bulk_create(
+        Membership(
+            organisation=organisation,
+            kind=Membership.Kind.MEMBER if i % 3 == 0 else Membership.Kind.ASSOCIATED,
+            start_date=datetime.date(2000 + i % 20, 1, 1),
+        )
+        for i, organisation in enumerate(organisations)
+        if i % 3 != 2 and organisation.pk not in with_membership
+    )
+    return organisations
 
 
 def _bodies(rng, count) -> list[Body]:

@@ -1,8 +1,11 @@
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
@@ -10,10 +13,16 @@ from modeltranslation.admin import TranslationAdmin
 from accounts.permissions import CHANGE_USER, linkable_logins, may_link_login
 from malardal.importexport import ImportExportTranslationAdmin
 
-from .admin_actions import erase_personal_data, export_personal_data
-from .models import Body, County, Organisation, Partnership, Person, Role
-from .resources import OrganisationResource, PersonResource
-from .services import person_save
+from .admin_actions import erase_personal_data, export_personal_data, mark_member_from_date
+from .models import Body, County, Membership, Organisation, Partnership, Person, Role
+from .resources import MembershipResource, OrganisationResource, PersonResource
+from .services import (
+    membership_delete,
+    membership_save,
+    organisation_save,
+    partnership_save,
+    person_save,
+)
 
 
 @admin.register(County)
@@ -40,21 +49,149 @@ class PersonRoleInline(RoleInline):
     autocomplete_fields = ["body"]
 
 
+class MembershipFormSet(forms.BaseInlineFormSet):
+    """The memberships on an organisation's page: besides each row's own checks
+    (Membership.clean, against those stored), no two rows of the form may overlap."""
+
+    def clean(self):
+        super().clean()
+        periods = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data or data.get("DELETE") or form.errors:
+                continue
+            start = data.get("start_date") or datetime.date.min
+            end = data.get("end_date") or datetime.date.max
+            for other_start, other_end in periods:
+                if start <= other_end and other_start <= end:
+                    raise ValidationError(
+                        gettext(
+                            "Two memberships overlap. An organisation has one membership at "
+                            "a time: end the earlier one the day before the next starts."
+                        ),
+                        code="overlap",
+                    )
+            periods.append((start, end))
+
+
+class MembershipInlineForm(forms.ModelForm):
+    def _post_clean(self):
+        # The formset holds all of the organisation's memberships and checks them
+        # against each other (MembershipFormSet.clean); checking a row against the rows
+        # stored would refuse ending one membership and starting the next in one save.
+        self.instance.overlap_checked_by_form = True
+        try:
+            super()._post_clean()
+        finally:
+            self.instance.overlap_checked_by_form = False
+
+
+class MembershipInline(admin.TabularInline):
+    """The organisation's membership history, edited on its page."""
+
+    model = Membership
+    form = MembershipInlineForm
+    formset = MembershipFormSet
+    extra = 0
+    fields = ["kind", "start_date", "end_date", "note_sv", "note_en"]
+    ordering = ["start_date", "pk"]
+
+
+class MembershipNowFilter(admin.SimpleListFilter):
+    """Organisations by the membership that holds today (or none)."""
+
+    title = _("membership today")
+    parameter_name = "member_now"
+
+    def lookups(self, request, model_admin):
+        return [*Membership.Kind.choices, ("none", _("None"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        today = timezone.localdate()
+        holding = Membership.objects.valid_on(today)
+        if value == "none":
+            return queryset.exclude(pk__in=holding.values("organisation_id"))
+        if value in Membership.Kind.values:
+            return queryset.filter(pk__in=holding.filter(kind=value).values("organisation_id"))
+        return queryset.none()
+
+
+def _membership_today_subquery():
+    return Subquery(
+        Membership.objects.valid_on(timezone.localdate())
+        .filter(organisation=OuterRef("pk"))
+        .order_by("-start_date")
+        .values("kind")[:1]
+    )
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportTranslationAdmin):
     resource_classes = [OrganisationResource]
-    list_display = ["name", "kind", "county", "member_since", "member_until"]
-    list_filter = ["kind", "county"]
+    actions = [mark_member_from_date]
+    list_display = ["name", "code", "kind", "county", "membership_today"]
+    list_filter = [MembershipNowFilter, "kind", "county"]
     list_select_related = ["county"]
-    search_fields = ["slug", "name_sv", "name_en"]
+    search_fields = ["slug", "code", "name_sv", "name_en"]
     autocomplete_fields = ["county"]
     prepopulated_fields = {"slug": ["name_sv"]}
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    inlines = [MembershipInline]
     fieldsets = [
-        (None, {"fields": [("name_sv", "name_en"), "slug", "kind", "county", "website"]}),
-        (_("Membership"), {"fields": [("member_since", "member_until")]}),
+        (None, {"fields": [("name_sv", "name_en"), "slug", "code", "kind", "county", "website"]}),
         (_("Description"), {"fields": [("description_sv", "description_en")]}),
     ]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).annotate(_membership_today=_membership_today_subquery())
+        )
+
+    @admin.display(description=_("membership today"), ordering="_membership_today")
+    def membership_today(self, obj):
+        kind = getattr(obj, "_membership_today", None)
+        return Membership.Kind(kind).label if kind else "–"
+
+    def save_model(self, request, obj, form, change):
+        organisation_save(organisation=obj, by=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        memberships = formset.save(commit=False)
+        for membership in formset.deleted_objects:
+            membership_delete(membership=membership, by=request.user)
+        # Ended ones first, so a row that now ends frees the period for the next.
+        for membership in sorted(memberships, key=lambda m: m.pk is None):
+            membership_save(membership=membership, by=request.user)
+        formset.save_m2m()
+
+
+@admin.register(Membership)
+class MembershipAdmin(ImportExportTranslationAdmin):
+    resource_classes = [MembershipResource]
+    list_display = ["organisation", "organisation_code", "kind", "start_date", "end_date"]
+    list_filter = ["kind", "organisation__county", "organisation__kind"]
+    list_select_related = ["organisation"]
+    search_fields = ["organisation__name_sv", "organisation__name_en", "organisation__code"]
+    autocomplete_fields = ["organisation"]
+    fieldsets = [
+        (None, {"fields": ["organisation", "kind", ("start_date", "end_date")]}),
+        (_("Note"), {"fields": [("note_sv", "note_en")]}),
+    ]
+
+    @admin.display(description=_("official code"), ordering="organisation__code")
+    def organisation_code(self, obj):
+        return obj.organisation.code or "–"
+
+    def save_model(self, request, obj, form, change):
+        membership_save(membership=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        membership_delete(membership=obj, by=request.user)
 
 
 class PersonAdminForm(forms.ModelForm):
@@ -193,13 +330,16 @@ class RoleAdmin(admin.ModelAdmin):
 
 @admin.register(Partnership)
 class PartnershipAdmin(TranslationAdmin):
-    list_display = ["organisation", "kind", "since", "order"]
+    list_display = ["organisation", "kind", "since", "until", "order"]
     list_editable = ["order"]
     list_filter = ["kind"]
     list_select_related = ["organisation"]
     search_fields = ["organisation__name_sv", "organisation__name_en", "organisation__slug"]
     autocomplete_fields = ["organisation"]
     fieldsets = [
-        (None, {"fields": ["organisation", "kind", "since", "order"]}),
+        (None, {"fields": ["organisation", "kind", ("since", "until"), "order"]}),
         (_("Description"), {"fields": [("description_sv", "description_en")]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        partnership_save(partnership=obj, by=request.user)

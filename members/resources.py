@@ -1,8 +1,9 @@
-"""Import and export of organisations and persons (CSV, XLSX).
+"""Import and export of organisations, memberships and persons (CSV, XLSX).
 
 An organisation is identified by its short name (``slug``), a county by its official
-code, so a file reads the same in every database. Persons have no natural key: they
-are identified by ``id``; an empty id adds a new person.
+code, so a file reads the same in every database. Persons and memberships have no
+natural key: they are identified by ``id``; an empty id adds a new one. A membership
+names its organisation by short name.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,8 +13,8 @@ from import_export.fields import Field
 from audit.context import current_actor
 from malardal.importexport import BaseResource, ForeignKeyWidget
 
-from .models import County, Organisation, Person
-from .services import person_save
+from .models import County, Membership, Organisation, Person
+from .services import membership_save, organisation_save, person_save
 
 
 class OrganisationResource(BaseResource):
@@ -31,17 +32,70 @@ class OrganisationResource(BaseResource):
         import_id_fields = ("slug",)
         fields = (
             "slug",
+            "code",
             "name_sv",
             "name_en",
             "kind",
             "county",
             "website",
-            "member_since",
-            "member_until",
             "description_sv",
             "description_en",
         )
         export_order = fields
+
+    def do_instance_save(self, instance, is_create):
+        organisation_save(organisation=instance)
+
+
+class MembershipResource(BaseResource):
+    organisation = Field(
+        attribute="organisation",
+        column_name="organisation",
+        widget=ForeignKeyWidget(Organisation, field="slug"),
+    )
+    organisation_code = Field(
+        attribute="organisation__code", column_name="organisation_code", readonly=True
+    )
+    organisation_name = Field(
+        attribute="organisation__name", column_name="organisation_name", readonly=True
+    )
+
+    required_columns = ("organisation", "kind")
+    export_select_related = ("organisation",)
+    column_labels = {
+        "organisation": _("Organisation (short name)"),
+        "organisation_code": _("Official code"),
+        "organisation_name": _("Organisation"),
+    }
+
+    class Meta:
+        model = Membership
+        name = _("Memberships")
+        fields = (
+            "id",
+            "organisation",
+            "organisation_code",
+            "organisation_name",
+            "kind",
+            "start_date",
+            "end_date",
+            "note_sv",
+            "note_en",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("organisation")
+            .order_by("organisation__name", "start_date", "pk")
+        )
+
+    def do_instance_save(self, instance, is_create):
+        # Through the service: the period is checked against the organisation's other
+        # memberships (stored, and those the file saved before this row).
+        membership_save(membership=instance)
 
 
 class PersonResource(BaseResource):

@@ -10,10 +10,11 @@ Every selector runs a fixed number of queries whatever the number of rows.
 """
 
 import datetime
+import unicodedata
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from events.models import Event
@@ -22,7 +23,7 @@ from plan.followup import plan_progress
 from plan.models import Activity
 from plan.selectors import current_plan, plans_visible_to, section_tree
 
-from .models import Body, County, Organisation, Person, Role
+from .models import Body, County, Membership, Organisation, Partnership, Person, Role
 
 CONTACT_PERMISSION = "members.view_contact_details"
 
@@ -113,17 +114,68 @@ class CountyGroup:
 _KIND_ORDER = {value: index for index, value in enumerate(Organisation.Kind.values)}
 
 
-def organisation_directory(
-    *, county: County | None = None, kind: str | None = None
+def fold(text: str) -> str:
+    """`text` for matching a search: case and accents folded, so "orebro" finds
+    "Örebro" and "ALVDALEN" finds "Älvdalen"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def plan_years(user) -> list[int]:
+    """The years of the plans `user` may read, newest first (one query): the years a
+    register page can be asked for with ``?year=``."""
+    return list(plans_visible_to(user).order_by("-year").values_list("year", flat=True).distinct())
+
+
+def _memberships_in(queryset, year: int | None):
+    if year is None:
+        return queryset.valid_on(timezone.localdate())
+    return queryset.valid_in_year(year)
+
+
+def member_directory(
+    *,
+    year: int | None = None,
+    county: County | None = None,
+    kind: str | None = None,
+    q: str = "",
 ) -> list[CountyGroup]:
-    """The organisations grouped by county (in county-code order, those without a county
-    last) and, inside a county, by kind (in the order of ``Organisation.Kind``). One
-    query."""
-    organisations = Organisation.objects.select_related("county")
+    """The members (full and associated) on today's date, or at some time in `year`,
+    grouped by county (in county-code order, those without a county last) and, inside a
+    county, by the organisation's kind (in the order of ``Organisation.Kind``). Every
+    organisation carries ``membership``: the one that holds (the latest, if several did
+    in the year). `kind` narrows to one membership kind; `q` to names (Swedish or
+    English) or codes containing it, case and accents folded. One query."""
+    memberships = _memberships_in(Membership.objects.members(), year).select_related(
+        "organisation__county"
+    )
     if county is not None:
-        organisations = organisations.filter(county=county)
+        memberships = memberships.filter(organisation__county=county)
     if kind:
-        organisations = organisations.filter(kind=kind)
+        memberships = memberships.filter(kind=kind)
+    latest: dict[int, Membership] = {}
+    for membership in memberships.order_by("start_date", "pk"):
+        # The later one wins (a missing start counts as the earliest).
+        previous = latest.get(membership.organisation_id)
+        if previous is None or (membership.start_date or datetime.date.min) >= (
+            previous.start_date or datetime.date.min
+        ):
+            latest[membership.organisation_id] = membership
+    needle = fold(q.strip())
+    organisations = []
+    for membership in latest.values():
+        organisation = membership.organisation
+        if needle and not any(
+            needle in fold(text)
+            for text in (organisation.name_sv, organisation.name_en, organisation.code)
+        ):
+            continue
+        organisation.membership = membership
+        organisations.append(organisation)
+    return _group_by_county(organisations)
+
+
+def _group_by_county(organisations) -> list[CountyGroup]:
     rows = sorted(
         organisations,
         key=lambda o: (
@@ -150,12 +202,81 @@ def organisation_directory(
     return groups
 
 
-def counties_with_organisations() -> QuerySet[County]:
-    return County.objects.filter(organisations__isnull=False).distinct().order_by("code")
+@dataclass
+class RelationGroup:
+    kind: str
+    label: str
+    items: list
+
+
+def partners_and_arenas(*, year: int | None = None) -> dict:
+    """What the partners page shows for today, or for some time in `year` (two
+    queries):
+
+    - ``partnerships``: Mälardalsrådet's own memberships, partnerships and
+      collaborations that held, as ``RelationGroup`` values by ``Partnership.Kind``;
+    - ``relations``: the organisations that were Mälardalsrådet's partners or arenas
+      (``Membership`` of kind partner or other), as ``RelationGroup`` values.
+    """
+    if year is None:
+        today = timezone.localdate()
+        partnerships = Partnership.objects.valid_on(today)
+    else:
+        partnerships = Partnership.objects.valid_in_year(year)
+    partnerships = list(
+        partnerships.select_related("organisation").order_by("order", "organisation__name", "pk")
+    )
+    relations = list(
+        _memberships_in(
+            Membership.objects.filter(kind__in=[Membership.Kind.PARTNER, Membership.Kind.OTHER]),
+            year,
+        )
+        .select_related("organisation__county")
+        .order_by("organisation__name", "start_date", "pk")
+    )
+    return {
+        "partnerships": _relation_groups(partnerships, Partnership.Kind),
+        "relations": _relation_groups(relations, Membership.Kind),
+    }
+
+
+def _relation_groups(rows, kinds) -> list[RelationGroup]:
+    groups = []
+    for value, label in kinds.choices:
+        items = [row for row in rows if row.kind == value]
+        if items:
+            groups.append(RelationGroup(kind=value, label=str(label), items=items))
+    return groups
+
+
+def counties_for_filter() -> QuerySet[County]:
+    return County.objects.order_by("code")
 
 
 def organisation_for_page(slug: str) -> Organisation | None:
-    return Organisation.objects.select_related("county").filter(slug=slug).first()
+    """The organisation `slug` with its county, its membership history
+    (``membership_history``, oldest first, a missing start first), the membership that
+    holds today (``membership_today``) and Mälardalsrådet's partnerships with it
+    (``partnerships_with``): three queries, or None."""
+    organisation = Organisation.objects.select_related("county").filter(slug=slug).first()
+    if organisation is None:
+        return None
+    today = timezone.localdate()
+    history = list(organisation.memberships.order_by(F("start_date").asc(nulls_first=True), "pk"))
+    organisation.membership_history = history
+    organisation.membership_today = next(
+        (
+            m
+            for m in reversed(history)
+            if (m.start_date is None or m.start_date <= today)
+            and (m.end_date is None or m.end_date >= today)
+        ),
+        None,
+    )
+    organisation.partnerships_with = list(
+        organisation.partnerships.order_by(F("since").asc(nulls_first=True), "pk")
+    )
+    return organisation
 
 
 def organisation_links(organisation: Organisation, user) -> dict:

@@ -1,5 +1,6 @@
 """Writes on members' data."""
 
+import datetime
 import re
 from collections.abc import Collection
 from typing import Any, cast
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import ForeignObjectRel, Q
 from django.utils import translation
@@ -325,3 +326,138 @@ def _erase_login(user: User) -> dict[str, Any]:
     if groups:
         done["groups"] = [groups, []]
     return done
+
+
+# -- the member register ----------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_save(*, organisation, by=None):
+    """Create or change `organisation` after ``full_clean()`` (an empty code is stored
+    as none). `by` is the user saving it, for the audit trail."""
+    with acting_as(by, source="organisation_save") if by is not None else _nothing():
+        organisation.full_clean()
+        organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def membership_save(*, membership, by=None):
+    """Create or change one membership after ``full_clean()``: the end is not before
+    the start, and the organisation has no other membership that overlaps it. Raises
+    ValidationError otherwise; nothing is written then."""
+    with acting_as(by, source="membership_save") if by is not None else _nothing():
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership, by=None) -> None:
+    with acting_as(by, source="membership_delete") if by is not None else _nothing():
+        membership.delete()
+
+
+@transaction.atomic
+def memberships_start(*, organisations, kind: str, start_date, note: dict | None = None, by=None):
+    """Mark each of `organisations` as `kind` (a ``Membership.Kind``) from `start_date`,
+    open-ended; the admin action "Mark as member from a date" calls this.
+
+    For each organisation:
+
+    - no membership on or after `start_date`: a new one is made;
+    - an open-ended one of the same kind that started before: it already holds, nothing
+      changes;
+    - an open-ended one of another kind that started before (an associated member who
+      becomes a full member): it ends the day before `start_date` and the new one starts
+      (the history keeps both);
+    - anything else (a membership that starts on or after `start_date`, or one with an
+      end date after it): refused, naming the organisation.
+
+    All or nothing: with any refusal, ValidationError listing every refused
+    organisation, and nothing is written. Every write leaves an audit entry by `by`.
+    Returns ``(created, unchanged)``: lists of organisations.
+    """
+    from .models import Membership
+
+    if kind not in Membership.Kind.values:
+        raise ValidationError(gettext("Unknown kind of membership: %(kind)s") % {"kind": kind})
+    if start_date is None:
+        raise ValidationError(gettext("Give the date the membership starts."))
+    note = note or {}
+    organisations = list(organisations)
+    current = {}
+    for membership in (
+        Membership.objects.filter(organisation__in=organisations)
+        .valid_between(start_date, datetime.date.max)
+        .select_related("organisation")
+        .order_by("pk")
+    ):
+        current.setdefault(membership.organisation_id, []).append(membership)
+    problems, plan = [], []
+    for organisation in organisations:
+        found = current.get(organisation.pk, [])
+        if not found:
+            plan.append((organisation, None))
+            continue
+        held = found[0]
+        open_before = (
+            len(found) == 1
+            and held.end_date is None
+            and (held.start_date is None or held.start_date < start_date)
+        )
+        if open_before and held.kind == kind:
+            plan.append((organisation, "unchanged"))
+        elif open_before:
+            plan.append((organisation, held))
+        else:
+            problems.append(
+                gettext(
+                    "%(organisation)s: a membership already holds on or after %(date)s "
+                    "(%(kind)s, %(period)s). Change it on the organisation's page."
+                )
+                % {
+                    "organisation": organisation,
+                    "date": start_date.isoformat(),
+                    "kind": held.get_kind_display(),
+                    "period": held.period_display,
+                }
+            )
+    if problems:
+        raise ValidationError(problems)
+    created, unchanged = [], []
+    with acting_as(by, source="memberships_start"):
+        for organisation, held in plan:
+            if held == "unchanged":
+                unchanged.append(organisation)
+                continue
+            if held is not None:
+                held.end_date = start_date - datetime.timedelta(days=1)
+                held.full_clean()
+                held.save()
+            membership = Membership(
+                organisation=organisation,
+                kind=kind,
+                start_date=start_date,
+                **{f"note_{code}": note.get(code, "") for code, _name in settings.LANGUAGES},
+            )
+            membership.full_clean()
+            membership.save()
+            created.append(organisation)
+    return created, unchanged
+
+
+@transaction.atomic
+def partnership_save(*, partnership, by=None):
+    """Create or change one of Mälardalsrådet's partnerships after ``full_clean()``
+    (its period does not overlap another of the same organisation and kind)."""
+    with acting_as(by, source="partnership_save") if by is not None else _nothing():
+        partnership.full_clean()
+        partnership.save()
+    return partnership
+
+
+def _nothing():
+    import contextlib
+
+    return contextlib.nullcontext()

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Body, County, Organisation, Partnership, Person
+from .models import Body, County, Membership, Organisation, Partnership, Person
 
 
 @register(County)
@@ -26,3 +26,8 @@ class BodyTranslation(TranslationOptions):
 @register(Partnership)
 class PartnershipTranslation(TranslationOptions):
     fields = ("description",)
+
+
+@register(Membership)
+class MembershipTranslation(TranslationOptions):
+    fields = ("note",)

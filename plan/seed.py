@@ -23,6 +23,7 @@ from django.db import models, transaction
 from ebm.models import ActionPlanArea, OccupationalArea, ParticipatingRegion
 from ebs.models import FreightStrategy, ParticipatingCounty, SystemAnalysis
 from events.models import Event
+from members import reference
 from members.models import Body, County, Organisation, Partnership
 from plan.freeze import frozen_message
 from plan.models import (
@@ -168,7 +169,10 @@ class _Loader:
         existing = Plan.objects.filter(year=int(self.data["plan"]["year"])).first()
         self.frozen_plan = existing if existing is not None and existing.is_frozen else None
         self.load_counties()
+        # Every municipality and region of the ten counties, with codes (members/data).
+        reference.load_reference_organisations(update=self.update, on_change=self.result.count)
         self.load_organisations()
+        reference.load_memberships(on_change=self.result.count)
         self.load_bodies()
         self.load_plan()
         self.load_partnerships()

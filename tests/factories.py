@@ -390,3 +390,15 @@ class GoalAssessmentFactory(factory.django.DjangoModelFactory):
     level = factory.SubFactory(AssessmentLevelFactory)
     analysis_sv = "Målet är delvis nått."
     analysis_en = "The goal is partly achieved."
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "members.Membership"
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    kind = "member"
+    start_date = None
+    end_date = None
+    note_sv = "Medlem enligt styrelsens beslut."
+    note_en = "A member by the board's decision."

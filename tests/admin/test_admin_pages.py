@@ -69,6 +69,7 @@ def one_of_everything(db):
         role.body,
         factories.CountyFactory(),
         factories.PartnershipFactory(),
+        factories.MembershipFactory(),
         event,
         factories.RegistrationFactory(event=event),
         factories.ParticipatingCountyFactory(),

@@ -15,7 +15,7 @@ from django.utils import translation
 
 from events.models import Event
 from malardal.importexport import CSV, XLSX, ExcelCSV
-from members.models import Organisation, Person
+from members.models import Membership, Organisation, Person
 from plan.models import Activity, Goal, Plan, Section
 from plan.resources import GoalResource
 from tests import factories
@@ -170,10 +170,26 @@ def make_organisations():
         name_en="City of Stockholm",
         county=county,
         website="https://start.stockholm",
-        member_since=datetime.date(2006, 1, 1),
+        code="0180",
         description_sv="Rad ett.\nRad två.",
     )
     factories.OrganisationFactory(slug="reglab", name_en=None, kind=Organisation.Kind.ASSOCIATION)
+
+
+def make_memberships():
+    county = factories.CountyFactory(code="03")
+    region = factories.OrganisationFactory(
+        slug="region-uppsala", name_sv="Region Uppsala", code="03", county=county
+    )
+    factories.MembershipFactory(
+        organisation=region, kind="associated", end_date=datetime.date(2022, 12, 31)
+    )
+    factories.MembershipFactory(
+        organisation=region, start_date=datetime.date(2023, 1, 1), note_en=None
+    )
+    factories.MembershipFactory(
+        organisation=factories.OrganisationFactory(slug="reglab"), kind="partner"
+    )
 
 
 def make_persons():
@@ -211,6 +227,7 @@ MODELS = {
     "goal": (Goal, make_goals, "text_en"),
     "activity": (Activity, make_activities, "text_en"),
     "organisation": (Organisation, make_organisations, "name_en"),
+    "membership": (Membership, make_memberships, "note_en"),
     "person": (Person, make_persons, "title_en"),
     "event": (Event, make_events, "title_en"),
 }
@@ -438,11 +455,25 @@ def test_an_event_that_ends_before_it_starts_is_a_row_error(secretariat):
             "slug,name_sv,kind\nett,Ett,region\ntva,Två,region\ntre,Tre,planet\n",
             "planet",
         ),
+        (
+            Membership,
+            "organisation,kind,start_date,end_date\nett,member,,2019-12-31\n"
+            "ett,associated,2020-01-01,\nett,partner,2021-01-01,\n",
+            "2020-01-01",
+        ),
     ],
-    ids=["unknown section", "unknown owner", "unknown id", "unknown host", "unknown kind"],
+    ids=[
+        "unknown section",
+        "unknown owner",
+        "unknown id",
+        "unknown host",
+        "unknown kind",
+        "overlapping membership",
+    ],
 )
 def test_a_bad_reference_in_the_third_row_writes_nothing(secretariat, model, content, message):
     _plan_items()
+    factories.OrganisationFactory(slug="ett", name_sv="Ett")
     before = snapshot(model)
     response = upload(secretariat, model, content.encode(), "csv")
     assert_refused(response, message, rows=[3])

@@ -144,6 +144,16 @@ PAGE_TYPES: dict[str, PageType] = {
     ),
     # The member directory (members/)
     "directory": PageType("members:directory", VISITOR),
+    "directory, searched without a result": PageType(
+        "members:directory", VISITOR, query="?q=G%C3%B6teborg&kind=associated"
+    ),
+    "directory, a search refused": PageType(
+        "members:directory", VISITOR, query="?county=99", status=400
+    ),
+    "directory, searched by typing": PageType(
+        "members:directory", VISITOR, act=submit("form.filter-form", fill={"#id_q": "orebro"})
+    ),
+    "partners and arenas": PageType("members:partners", VISITOR, query="?year=2023"),
     "organisation": PageType(
         "members:organisation_detail", VISITOR, lambda p: {"slug": p.organisation.slug}
     ),

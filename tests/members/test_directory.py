@@ -1,7 +1,9 @@
-"""The member directory: organisations by county and kind, a page per organisation, the
-bodies with their public roles — and personal contact data only for those allowed."""
+"""The member directory: members by county and kind, a page per organisation, the
+bodies with their public roles — and personal contact data only for those allowed.
+(Search, years, the partners page and the reference list: test_member_register.py.)"""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -24,6 +26,7 @@ from ..factories import (
     BodyFactory,
     CountyFactory,
     EventFactory,
+    MembershipFactory,
     OrganisationFactory,
     PersonFactory,
     PlanFactory,
@@ -46,7 +49,6 @@ def directory(db):
             name_en="Södertälje Municipality",
             kind=Organisation.Kind.MUNICIPALITY,
             county=stockholm,
-            member_since=datetime.date(2004, 1, 1),
         ),
         "region-stockholm": OrganisationFactory(
             slug="region-stockholm",
@@ -70,6 +72,11 @@ def directory(db):
             county=None,
         ),
     }
+    MembershipFactory(organisation=orgs["sodertalje"], start_date=datetime.date(2004, 1, 1))
+    MembershipFactory(organisation=orgs["region-stockholm"])
+    MembershipFactory(organisation=orgs["region-uppsala"], kind="associated")
+    # A partner is not a member: not in the directory.
+    MembershipFactory(organisation=orgs["trafikverket"], kind="partner")
     return orgs
 
 
@@ -113,7 +120,7 @@ def people(directory):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_directory_groups_organisations_by_county_then_kind(client, directory, lang):
+def test_directory_lists_members_by_county_then_kind(client, directory, lang):
     response = client.get(url("members:directory", lang))
 
     assert_page_basics(response, lang)
@@ -124,21 +131,19 @@ def test_directory_groups_organisations_by_county_then_kind(client, directory, l
     stockholm = "Stockholms län" if sv else "Stockholm County"
     uppsala = "Uppsala län" if sv else "Uppsala County"
     names = (
-        ["Södertälje kommun", "Region Stockholm", "Region Uppsala", "Trafikverket"]
+        ["Södertälje kommun", "Region Stockholm", "Region Uppsala"]
         if sv
-        else [
-            "Södertälje Municipality",
-            "Region Stockholm (en)",
-            "Region Uppsala (en)",
-            "Swedish Transport Administration",
-        ]
+        else ["Södertälje Municipality", "Region Stockholm (en)", "Region Uppsala (en)"]
     )
-    # County order (by code), kind order inside a county (municipality before region),
-    # and the organisations without a county last.
-    order = [stockholm, names[0], names[1], uppsala, names[2], names[3]]
+    # County order (by code), kind order inside a county (municipality before region).
+    order = [stockholm, names[0], names[1], uppsala, names[2]]
     positions = [text.index(item) for item in order]
     assert positions == sorted(positions)
     assert f'href="/{lang}/members/organisations/sodertalje/"' in html
+    # An associated member says so; the partner is not listed at all.
+    assert ("Associerad medlem" if sv else "Associated member") in text
+    assert "Trafikverket" not in text and "Transport Administration" not in text
+    assert ("3 medlemmar i dag" if sv else "3 members today") in text_of(response)
 
 
 def test_directory_filters_by_county_and_kind(client, directory):
@@ -146,20 +151,24 @@ def test_directory_filters_by_county_and_kind(client, directory):
     html = html_of(response)
     assert "/members/organisations/region-stockholm/" in html
     assert "/members/organisations/region-uppsala/" not in html
-    assert "/members/organisations/trafikverket/" not in html
     assert '<option value="01" selected>' in html
 
-    html = html_of(client.get(url("members:directory", "en"), {"kind": "region"}))
-    assert "/members/organisations/region-stockholm/" in html
+    html = html_of(client.get(url("members:directory", "en"), {"kind": "associated"}))
     assert "/members/organisations/region-uppsala/" in html
+    assert "/members/organisations/region-stockholm/" not in html
     assert "/members/organisations/sodertalje/" not in html
 
-    html = html_of(client.get(url("members:directory", "en"), {"county": "01", "kind": "agency"}))
-    assert "No organisations match the filter." in html
+    html = html_of(
+        client.get(url("members:directory", "en"), {"county": "01", "kind": "associated"})
+    )
+    assert "No member matches these filters." in html
 
-    response = client.get(url("members:directory", "en"), {"county": "99"})
-    assert response.status_code == 200
-    assert 'role="alert"' in html_of(response)
+    # A kind that is not a member's, or an unknown county: the form again, with its error.
+    for params in ({"county": "99"}, {"kind": "partner"}):
+        response = client.get(url("members:directory", "en"), params)
+        assert response.status_code == 400
+        assert 'role="alert"' in html_of(response)
+        assert "/members/organisations/" not in html_of(response)
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -198,9 +207,46 @@ def test_organisation_page(client, directory, people, lang):
     assert "Hemlig" not in text and "Före Detta" not in text
 
 
-def test_organisation_page_shows_member_since(client, directory):
-    text = text_of(client.get(url("members:organisation_detail", "en", slug="sodertalje")))
-    assert "Member since" in text and "2004" in text
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_organisation_page_shows_membership_history(client, directory, lang):
+    org = directory["sodertalje"]
+    org.memberships.update(end_date=datetime.date(2009, 12, 31))
+    MembershipFactory(
+        organisation=org,
+        kind="associated",
+        start_date=datetime.date(2010, 1, 1),
+        note_sv="Associerad efter beslut.",
+        note_en="Associated after a decision.",
+    )
+
+    response = client.get(url("members:organisation_detail", lang, slug="sodertalje"))
+
+    text = text_of(response)
+    sv = lang == "sv"
+    rows = [
+        " ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split())
+        for row in re.findall(r"<tr>(.*?)</tr>", html_of(response), re.S)
+    ]
+    if sv:
+        assert "Medlemskap i dag Associerad medlem" in text
+        assert rows[1:] == [
+            "Medlem 1 januari 2004 31 december 2009 Medlem enligt styrelsens beslut.",
+            "Associerad medlem 1 januari 2010 Gäller fortfarande Associerad efter beslut.",
+        ]
+    else:
+        assert "Membership today Associated member" in text
+        assert rows[1:] == [
+            "Member 1 January 2004 31 December 2009 A member by the board's decision.",
+            "Associated member 1 January 2010 Still holds Associated after a decision.",
+        ]
+
+    # One without a membership says so.
+    text = text_of(client.get(url("members:organisation_detail", "en", slug="trafikverket")))
+    assert "Membership today Partner" in text
+    OrganisationFactory(slug="utan", name_en="Without")
+    text = text_of(client.get(url("members:organisation_detail", "en", slug="utan")))
+    assert "Membership today Not a member" in text
+    assert "No membership is recorded for this organisation." in text
 
 
 def test_unknown_organisation_is_404(client, db):
@@ -304,6 +350,14 @@ def test_body_page(client, people):
 def build(n: int):
     county = CountyFactory()
     orgs = OrganisationFactory.create_batch(n, county=county)
+    for i, org in enumerate(orgs):
+        MembershipFactory(organisation=org, kind="associated" if i % 2 else "member")
+        MembershipFactory(
+            organisation=org,
+            kind="partner",
+            start_date=datetime.date(2001, 1, 1),
+            end_date=datetime.date(2001, 12, 31),
+        )
     parent = BodyFactory()
     bodies = [BodyFactory(parent=parent) for _ in range(n)]
     plan = PlanFactory()
@@ -326,7 +380,8 @@ def test_queries_do_not_grow_with_the_data(client, member_user, as_member):
         org, body = build(n)
         counts[size] = [
             count_queries(client, url("members:directory", "sv")),
-            count_queries(client, url("members:directory", "en") + "?kind=municipality"),
+            count_queries(client, url("members:directory", "en") + "?kind=associated&q=org"),
+            count_queries(client, url("members:partners", "sv")),
             count_queries(client, url("members:organisation_detail", "sv", slug=org.slug)),
             count_queries(client, url("members:body_list", "en")),
             count_queries(client, url("members:body_detail", "sv", slug=body.slug)),

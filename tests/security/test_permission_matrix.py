@@ -395,6 +395,7 @@ PAGES: dict[str, list[Case]] = {
     "about:contact": [Case("", EVERYONE)],
     # The member directory and the programmes.
     "members:directory": [Case("", EVERYONE)],
+    "members:partners": [Case("", EVERYONE)],
     "members:organisation_detail": [
         Case("", EVERYONE, kwargs=lambda w: {"slug": w.organisation.slug}),
         Case("no such organisation", NOBODY, kwargs=lambda w: {"slug": "x"}),
@@ -587,7 +588,12 @@ FROZEN_WITH_FOLLOW_UP = both({**EDIT, "delete": DENIED}, delete_selected=DELETE_
 ADMIN_MODELS: dict[str, AdminRule] = {
     # The five domain apps: the secretariat edits everything.
     "members.County": DOMAIN,
-    "members.Organisation": DOMAIN_IMPORT_EXPORT,
+    "members.Organisation": both(
+        {**EDIT, **IMPORT_EXPORT},
+        delete_selected=DELETE_SELECTED,
+        mark_member_from_date={"secretariat": RAN, "superuser": RAN},
+    ),
+    "members.Membership": DOMAIN_IMPORT_EXPORT,
     "members.Person": both(
         {**EDIT, **IMPORT_EXPORT},
         delete_selected=DELETE_SELECTED,

@@ -48,6 +48,7 @@ LANGUAGES = ("sv", "en")
 # Text fields left alone, with the reason.
 NOT_SET = {
     "members.County.code": "the official two-digit county code",
+    "members.Organisation.code": "the official code: two or four digits (validated)",
     "plan.Status.colour": "a validated #rrggbb colour (seven characters)",
     "events.CalendarToken.token_hash": "the hash of a credential, never shown",
     "plan.AssessmentLevel.colour": "a validated #rrggbb colour (seven characters)",
@@ -61,10 +62,6 @@ NOT_SHOWN = {
     **dict.fromkeys(
         ["members.Person.title_sv", "members.Person.title_en", "members.Person.party"],
         "the role tables show a person's name, organisation and position only",
-    ),
-    **dict.fromkeys(
-        ["members.Partnership.description_sv", "members.Partnership.description_en"],
-        "the partnerships are held for the plan; no page lists them yet",
     ),
     **dict.fromkeys(
         ["plan.CommunicationPriority.text_sv", "plan.CommunicationPriority.text_en"],
@@ -201,6 +198,7 @@ def pages(w):
         ("events:event_detail", {"slug": w.members_event.slug}, {}, everyone[1:]),
         ("events:my_calendar", {}, {}, ("member",)),
         ("members:directory", {}, {}, everyone),
+        ("members:partners", {}, {}, everyone),
         ("members:organisation_detail", {"slug": w.organisation.slug}, {}, everyone),
         ("members:body_list", {}, {}, everyone),
         ("members:body_detail", {"slug": w.body.slug}, {}, everyone),

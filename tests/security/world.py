@@ -80,6 +80,7 @@ def build_world() -> World:
     body = factories.BodyFactory(slug="radet")
     role = factories.RoleFactory(person=other_person, body=body, is_public=True)
     partnership = factories.PartnershipFactory(organisation=organisation)
+    membership = factories.MembershipFactory(organisation=organisation)
 
     archived = factories.PlanFactory(year=YEAR - 1, status=Plan.Status.ARCHIVED)
     adopted = factories.PlanFactory(year=YEAR, status=Plan.Status.ADOPTED)
@@ -245,6 +246,7 @@ def build_world() -> World:
         "body": body,
         "role": role,
         "partnership": partnership,
+        "membership": membership,
         "periods": periods,
         "period": periods[YEAR][0],
         "direction_goal": direction_goal,
@@ -307,6 +309,7 @@ def admin_object(world: World, model):
         "members.Body": world.body,
         "members.Role": world.role,
         "members.Partnership": world.partnership,
+        "members.Membership": world.membership,
         "plan.Plan": world.adopted,
         "plan.DirectionGoal": world.direction_goal,
         "plan.PriorityArea": world.area,
