@@ -11,7 +11,9 @@ pages' own visibility rules, imported rather than restated:
   only where the plan's setting makes them public);
 - events: ``Event.objects.visible_to`` (public events only, for a visitor), and their
   links to sections and activities only within the visible plans (as the event page);
-- organisations: the member directory lists every organisation.
+- organisations: every organisation has its public page; the member directory lists
+  those whose membership (member or associated) holds, the partners page the partners
+  and arenas, so the API gives every organisation with its memberships.
 
 The API never authenticates (see REST_FRAMEWORK in the settings): `user` is always the
 anonymous user, and it is passed on so the rules above decide, not this module.

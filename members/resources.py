@@ -65,7 +65,7 @@ class MembershipResource(BaseResource):
     column_labels = {
         "organisation": _("Organisation (short name)"),
         "organisation_code": _("Official code"),
-        "organisation_name": _("Organisation"),
+        "organisation_name": _("Name of the organisation"),
     }
 
     class Meta:

@@ -249,7 +249,8 @@ PAGES = [
     ("plan:archive", ["Operations plans, every year", "Archive"]),
     ("plan:search", ["How to search", "Narrow the search", "Search the portal"]),
     ("events:event_list", ["Events", "Upcoming events", "Past events"]),
-    ("members:directory", ["Member directory", "Filter organisations"]),
+    ("members:directory", ["Member directory", "Search and filter members"]),
+    ("members:partners", ["Partners and arenas", "Choose a year"]),
     ("login", ["Log in", "Forgotten your password?"]),
 ]
 

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from events.models import Event
 from members import roles
@@ -140,7 +140,9 @@ def test_the_api_shows_exactly_what_the_anonymous_pages_show_for_2023(world, cli
     events_page = page_html(client, "events:event_list")
     page_events = set(re.findall(r'href="/sv/events/([-\w]+)/"', events_page)) - {"my"}
     directory = page_html(client, "members:directory")
-    page_organisations = set(re.findall(r'href="/sv/members/organisations/([-\w]+)/"', directory))
+    page_members = set(re.findall(r'href="/sv/members/organisations/([-\w]+)/"', directory))
+    partners = page_html(client, "members:partners")
+    page_partners = set(re.findall(r'href="/sv/members/organisations/([-\w]+)/"', partners))
     archive = page_html(client, "plan:archive")
     page_years = {int(y) for y in re.findall(r'href="/sv/plan/(\d{4})/"', archive)}
 
@@ -151,7 +153,23 @@ def test_the_api_shows_exactly_what_the_anonymous_pages_show_for_2023(world, cli
     assert len(every_row(client, "goal_list", year=2023)) == page_goal_count
     assert {a["id"] for a in every_row(client, "activity_list", year=2023)} == page_activities
     assert {e["slug"] for e in every_row(client, "event_list")} == page_events
-    assert {o["slug"] for o in every_row(client, "organisation_list")} == page_organisations
+    # Every organisation (each has its page) with its memberships: those that hold today
+    # as member or associated member are the directory's, the others' kinds the partners'.
+    organisations = every_row(client, "organisation_list")
+    today = timezone.localdate().isoformat()
+    holding = {
+        o["slug"]: m["kind"]
+        for o in organisations
+        for m in o["memberships"]
+        if (m["start_date"] or "") <= today and (m["end_date"] or "9999") >= today
+    }
+    members = {slug for slug, kind in holding.items() if kind in ("member", "associated")}
+    assert members == page_members
+    assert len(page_members) == 10
+    assert {slug for slug, kind in holding.items() if kind in ("partner", "other")} <= (
+        page_partners
+    )
+    assert page_partners <= {o["slug"] for o in organisations}
 
 
 def test_the_activity_status_and_progress_are_the_section_pages(world, client):
