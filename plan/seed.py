@@ -169,9 +169,10 @@ class _Loader:
         existing = Plan.objects.filter(year=int(self.data["plan"]["year"])).first()
         self.frozen_plan = existing if existing is not None and existing.is_frozen else None
         self.load_counties()
-        # Every municipality and region of the ten counties, with codes (members/data).
-        reference.load_reference_organisations(update=self.update, on_change=self.result.count)
         self.load_organisations()
+        # Every municipality and region of the ten counties, with codes (members/data):
+        # those the plan names are found by short name and get their code.
+        reference.load_reference_organisations(update=self.update, on_change=self.result.count)
         reference.load_memberships(on_change=self.result.count)
         self.load_bodies()
         self.load_plan()
