@@ -46,7 +46,7 @@ def dates_from_memberships(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_text_limits'),
+        ('members', '0004_search'),
     ]
 
     operations = [
