@@ -1,8 +1,9 @@
 """Writes on members' data."""
 
+import contextlib
 import datetime
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import Any, cast
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from audit.context import acting_as
 from malardal.types import Actor
 
 from . import guards
-from .models import Person
+from .models import Membership, Organisation, Partnership, Person
 from .signals import person_erasing
 
 ERASED = "[erased]"
@@ -332,7 +333,7 @@ def _erase_login(user: User) -> dict[str, Any]:
 
 
 @transaction.atomic
-def organisation_save(*, organisation, by=None):
+def organisation_save(*, organisation: Organisation, by: Actor | None = None) -> Organisation:
     """Create or change `organisation` after ``full_clean()`` (an empty code is stored
     as none). `by` is the user saving it, for the audit trail."""
     with acting_as(by, source="organisation_save") if by is not None else _nothing():
@@ -342,7 +343,7 @@ def organisation_save(*, organisation, by=None):
 
 
 @transaction.atomic
-def membership_save(*, membership, by=None):
+def membership_save(*, membership: Membership, by: Actor | None = None) -> Membership:
     """Create or change one membership after ``full_clean()``: the end is not before
     the start, and the organisation has no other membership that overlaps it. Raises
     ValidationError otherwise; nothing is written then."""
@@ -353,13 +354,20 @@ def membership_save(*, membership, by=None):
 
 
 @transaction.atomic
-def membership_delete(*, membership, by=None) -> None:
+def membership_delete(*, membership: Membership, by: Actor | None = None) -> None:
     with acting_as(by, source="membership_delete") if by is not None else _nothing():
         membership.delete()
 
 
 @transaction.atomic
-def memberships_start(*, organisations, kind: str, start_date, note: dict | None = None, by=None):
+def memberships_start(
+    *,
+    organisations: Iterable[Organisation],
+    kind: str,
+    start_date: datetime.date | None,
+    note: dict[str, str] | None = None,
+    by: Actor | None = None,
+) -> tuple[list[Organisation], list[Organisation]]:
     """Mark each of `organisations` as `kind` (a ``Membership.Kind``) from `start_date`,
     open-ended; the admin action "Mark as member from a date" calls this.
 
@@ -378,15 +386,13 @@ def memberships_start(*, organisations, kind: str, start_date, note: dict | None
     organisation, and nothing is written. Every write leaves an audit entry by `by`.
     Returns ``(created, unchanged)``: lists of organisations.
     """
-    from .models import Membership
-
     if kind not in Membership.Kind.values:
         raise ValidationError(gettext("Unknown kind of membership: %(kind)s") % {"kind": kind})
     if start_date is None:
         raise ValidationError(gettext("Give the date the membership starts."))
     note = note or {}
     organisations = list(organisations)
-    current = {}
+    current: dict[int, list[Membership]] = {}
     for membership in (
         Membership.objects.filter(organisation__in=organisations)
         .valid_between(start_date, datetime.date.max)
@@ -394,11 +400,13 @@ def memberships_start(*, organisations, kind: str, start_date, note: dict | None
         .order_by("pk")
     ):
         current.setdefault(membership.organisation_id, []).append(membership)
-    problems, plan = [], []
+    problems: list[str] = []
+    # (organisation, whether it already holds, the open membership to end or None)
+    plan: list[tuple[Organisation, bool, Membership | None]] = []
     for organisation in organisations:
         found = current.get(organisation.pk, [])
         if not found:
-            plan.append((organisation, None))
+            plan.append((organisation, False, None))
             continue
         held = found[0]
         open_before = (
@@ -407,9 +415,9 @@ def memberships_start(*, organisations, kind: str, start_date, note: dict | None
             and (held.start_date is None or held.start_date < start_date)
         )
         if open_before and held.kind == kind:
-            plan.append((organisation, "unchanged"))
+            plan.append((organisation, True, None))
         elif open_before:
-            plan.append((organisation, held))
+            plan.append((organisation, False, held))
         else:
             problems.append(
                 gettext(
@@ -425,16 +433,17 @@ def memberships_start(*, organisations, kind: str, start_date, note: dict | None
             )
     if problems:
         raise ValidationError(problems)
-    created, unchanged = [], []
+    created: list[Organisation] = []
+    unchanged: list[Organisation] = []
     with acting_as(by, source="memberships_start"):
-        for organisation, held in plan:
-            if held == "unchanged":
+        for organisation, holds, to_end in plan:
+            if holds:
                 unchanged.append(organisation)
                 continue
-            if held is not None:
-                held.end_date = start_date - datetime.timedelta(days=1)
-                held.full_clean()
-                held.save()
+            if to_end is not None:
+                to_end.end_date = start_date - datetime.timedelta(days=1)
+                to_end.full_clean()
+                to_end.save()
             membership = Membership(
                 organisation=organisation,
                 kind=kind,
@@ -448,7 +457,7 @@ def memberships_start(*, organisations, kind: str, start_date, note: dict | None
 
 
 @transaction.atomic
-def partnership_save(*, partnership, by=None):
+def partnership_save(*, partnership: Partnership, by: Actor | None = None) -> Partnership:
     """Create or change one of Mälardalsrådet's partnerships after ``full_clean()``
     (its period does not overlap another of the same organisation and kind)."""
     with acting_as(by, source="partnership_save") if by is not None else _nothing():
@@ -457,7 +466,5 @@ def partnership_save(*, partnership, by=None):
     return partnership
 
 
-def _nothing():
-    import contextlib
-
+def _nothing() -> contextlib.AbstractContextManager[None]:
     return contextlib.nullcontext()
