@@ -14,6 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from malardal.types import Actor
+
+    from .models import Plan
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ def budget_totals(sections: Iterable[Item], activities: Iterable[Item]) -> Budge
     return result
 
 
-def plan_budget(plan) -> BudgetTotals:
+def plan_budget(plan: Plan) -> BudgetTotals:
     """The plan's budget totals, in two queries."""
     from .models import Activity, Section
 
@@ -103,12 +109,12 @@ def plan_budget(plan) -> BudgetTotals:
     return budget_totals(sections, activities)
 
 
-def may_see_budget(user, plan) -> bool:
+def may_see_budget(user: Actor, plan: Plan) -> bool:
     """The budget is the board's and the secretariat's, unless the plan makes it public."""
-    return plan.budget_public or user.has_perm("plan.view_budget")
+    return bool(plan.budget_public or user.has_perm("plan.view_budget"))
 
 
-def budget_rows(plan, totals: BudgetTotals | None = None) -> list[tuple[str, Totals]]:
+def budget_rows(plan: Plan, totals: BudgetTotals | None = None) -> list[tuple[str, Totals]]:
     """(area label "1 Infrastruktur", its totals) for every top-level section, in the
     plan's order: the rows of the budget table on pages and in reports."""
     from .models import Section

@@ -15,15 +15,24 @@ apps' year-scoped registers call :func:`check_plan_editable` with the plan of th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext
 
 if TYPE_CHECKING:
     from .models import Plan
+
+
+# The mixin goes on model admins and inlines (django-stubs has no type for "either"): to
+# mypy its base is Any, so what it calls on super() is not checked.
+_AdminBase: Any = object
 
 
 class PlanFrozen(ValidationError):
@@ -53,14 +62,14 @@ def check_plan_editable(plan: Plan | None) -> None:
     """Raise :class:`PlanFrozen` (a ValidationError with a clear, translated message)
     when `plan`'s texts are frozen; return None otherwise."""
     if not is_plan_editable(plan):
-        raise PlanFrozen(frozen_message(plan), code="plan_frozen")
+        raise PlanFrozen(frozen_message(cast("Plan", plan)), code="plan_frozen")
 
 
 # --- The admin -------------------------------------------------------------------------
 
 
-def _flatten(fields) -> list[str]:
-    names = []
+def _flatten(fields: Iterable[Any]) -> list[str]:
+    names: list[str] = []
     for item in fields:
         if isinstance(item, list | tuple):
             names.extend(_flatten(item))
@@ -69,7 +78,7 @@ def _flatten(fields) -> list[str]:
     return names
 
 
-class FrozenPlanAdminMixin:
+class FrozenPlanAdminMixin(_AdminBase):
     """Admin and inline mixin: the objects of a frozen plan are read-only.
 
     Override :meth:`get_plan_of` (the plan an object belongs to; for an inline, it is
@@ -89,54 +98,65 @@ class FrozenPlanAdminMixin:
     # Inlines that stay open on a frozen object (e.g. indicator values, documents).
     frozen_open_inlines: tuple[type, ...] = ()
 
-    def get_plan_of(self, obj) -> Plan | None:
+    def get_plan_of(self, obj: Any) -> Plan | None:
         raise NotImplementedError
 
-    def _plan_of(self, obj):
+    def _plan_of(self, obj: Model | None) -> Plan | None:
         if obj is None:
             return None
         cache = obj.__dict__.setdefault("_frozen_plan_cache", {})
         if "plan" not in cache:
             cache["plan"] = self.get_plan_of(obj)
-        return cache["plan"]
+        plan: Plan | None = cache["plan"]
+        return plan
 
-    def is_frozen(self, obj) -> bool:
+    def is_frozen(self, obj: Model | None) -> bool:
         if obj is None or obj.pk is None:
             return False
         return not is_plan_editable(self._plan_of(obj))
 
     # -- both kinds ----------------------------------------------------------------------
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if self.is_frozen(obj):
             return False
-        return super().has_delete_permission(request, obj)
+        allowed: bool = super().has_delete_permission(request, obj)
+        return allowed
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if self.is_frozen(obj):
             if isinstance(self, InlineModelAdmin):
                 return False
             if not self.frozen_open_fields and not self._open_inlines(request, obj):
                 return False
-        return super().has_change_permission(request, obj)
+        allowed: bool = super().has_change_permission(request, obj)
+        return allowed
 
-    def has_add_permission(self, request, obj=None, *args):
+    def has_add_permission(
+        self, request: HttpRequest, obj: Model | None = None, *args: Any
+    ) -> bool:
+        allowed: bool
         if isinstance(self, InlineModelAdmin):
             if self.is_frozen(obj):
                 return False
-            return super().has_add_permission(request, obj)
+            allowed = super().has_add_permission(request, obj)
+            return allowed
         # The model admin's add page has no object yet: the form refuses a frozen plan.
-        return super().has_add_permission(request)
+        allowed = super().has_add_permission(request)
+        return allowed
 
-    def get_prepopulated_fields(self, request, obj=None):
+    def get_prepopulated_fields(
+        self, request: HttpRequest, obj: Model | None = None
+    ) -> dict[str, Any]:
         # A read-only field cannot be filled in from another.
         if self.is_frozen(obj):
             return {}
-        return super().get_prepopulated_fields(request, obj)
+        fields: dict[str, Any] = super().get_prepopulated_fields(request, obj)
+        return fields
 
     # -- model admins --------------------------------------------------------------------
 
-    def _open_inlines(self, request, obj):
+    def _open_inlines(self, request: HttpRequest, obj: Model | None) -> list[type]:
         # By class, not instance: no permission (and no query) is looked at for this.
         return [
             cls
@@ -144,7 +164,7 @@ class FrozenPlanAdminMixin:
             if issubclass(cls, self.frozen_open_inlines)
         ]
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> list[str]:
         readonly = list(super().get_readonly_fields(request, obj))
         if isinstance(self, InlineModelAdmin) or not self.is_frozen(obj):
             return readonly
@@ -153,24 +173,31 @@ class FrozenPlanAdminMixin:
             dict.fromkeys(readonly + [n for n in names if n not in self.frozen_open_fields])
         )
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
         obj = self.get_object(request, object_id) if object_id else None
         if obj is not None and self.is_frozen(obj) and request.method == "GET":
-            messages.warning(request, frozen_message(self._plan_of(obj)))
-        return super().change_view(request, object_id, form_url, extra_context)
+            messages.warning(request, frozen_message(cast("Plan", self._plan_of(obj))))
+        response: HttpResponse = super().change_view(request, object_id, form_url, extra_context)
+        return response
 
-    def delete_queryset(self, request, queryset):
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         for obj in queryset:
             if self.is_frozen(obj):
-                raise PlanFrozen(frozen_message(self._plan_of(obj)))
-        return super().delete_queryset(request, queryset)
+                raise PlanFrozen(frozen_message(cast("Plan", self._plan_of(obj))))
+        super().delete_queryset(request, queryset)
 
-    def _frozen_form(self, form_class):
+    def _frozen_form(self, form_class: type[BaseForm]) -> type[BaseForm]:
         admin = self
         open_fields = set(self.frozen_open_fields)
 
-        class FrozenCheckForm(form_class):
-            def _post_clean(self):
+        class FrozenCheckForm(form_class):  # type: ignore[valid-type,misc]  # a class made at run time
+            def _post_clean(self) -> None:
                 super()._post_clean()
                 instance = self.instance
                 changed = set(self.changed_data) - open_fields
@@ -184,14 +211,16 @@ class FrozenPlanAdminMixin:
                         plans.append(admin.get_plan_of(stored))
                 for plan in plans:
                     if not is_plan_editable(plan):
-                        self.add_error(None, frozen_message(plan))
+                        self.add_error(None, frozen_message(cast("Plan", plan)))
                         return
 
         FrozenCheckForm.__name__ = form_class.__name__
         return FrozenCheckForm
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
+    def get_form(
+        self, request: HttpRequest, obj: Model | None = None, change: bool = False, **kwargs: Any
+    ) -> type[BaseForm]:
         return self._frozen_form(super().get_form(request, obj, change=change, **kwargs))
 
-    def get_changelist_form(self, request, **kwargs):
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[BaseForm]:
         return self._frozen_form(super().get_changelist_form(request, **kwargs))
