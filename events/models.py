@@ -1,9 +1,13 @@
+import datetime
 import hashlib
 import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import GreaterThanOrEqual, IsNull, LessThan
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +21,11 @@ class EventQuerySet(models.QuerySet):
         if user.has_perm("events.view_members_only_event"):
             return self
         return self.filter(visibility=Event.Visibility.PUBLIC)
+
+    def visible_to_members(self):
+        """What a member (``events.view_members_only_event``) may see: every visibility
+        there is today. A more private kind added later must be left out here."""
+        return self.filter(visibility__in=[Event.Visibility.PUBLIC, Event.Visibility.MEMBERS])
 
 
 UID_DOMAIN = "malardalsportalen"
@@ -164,6 +173,60 @@ class Event(models.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == self.Status.CANCELLED
+
+
+# --- Upcoming and past (issue 14, point 7) -------------------------------------------
+
+
+def _plan_year():
+    """The year an event belongs to when it has no date: the latest year of the plans
+    whose sections or activities it serves (NULL when it serves none)."""
+    by_section = Subquery(
+        Section.objects.filter(events=OuterRef("pk"))
+        .order_by("-plan__year")
+        .values("plan__year")[:1]
+    )
+    by_activity = Subquery(
+        Activity.objects.filter(events=OuterRef("pk"))
+        .order_by("-section__plan__year")
+        .values("section__plan__year")[:1]
+    )
+    # Greatest is NULL on SQLite when one side is: each side falls back on the other.
+    return Greatest(Coalesce(by_section, by_activity), Coalesce(by_activity, by_section))
+
+
+def past_q(on: datetime.date) -> Q:
+    """Events that are over on `on` (issue 14, point 7): a dated event whose last day
+    was before `on`; an undated one that is part of an event that is over (the council
+    meeting within Mälartinget 2023), or, when not part of a dated event, that serves
+    only plans of years before `on`'s (its date was never set)."""
+    parent_last = Coalesce("parent__end_date", "parent__start_date")
+    return (
+        Q(LessThan(Coalesce("end_date", "start_date"), on))
+        | Q(LessThan(parent_last, on), start_date__isnull=True)
+        | Q(
+            LessThan(_plan_year(), on.year),
+            IsNull(parent_last, True),
+            start_date__isnull=True,
+        )
+    )
+
+
+def upcoming_q(on: datetime.date) -> Q:
+    """Events not over on `on` (everything past_q leaves): dated ones whose last day is
+    `on` or later, and undated ones still to come (with a date note), including those
+    that serve no plan (nothing says their year is over)."""
+    parent_last = Coalesce("parent__end_date", "parent__start_date")
+    undated = Q(start_date__isnull=True)
+    return (
+        Q(GreaterThanOrEqual(Coalesce("end_date", "start_date"), on))
+        | (undated & Q(GreaterThanOrEqual(parent_last, on)))
+        | (
+            undated
+            & Q(IsNull(parent_last, True))
+            & (Q(GreaterThanOrEqual(_plan_year(), on.year)) | Q(IsNull(_plan_year(), True)))
+        )
+    )
 
 
 class Registration(models.Model):

@@ -16,7 +16,14 @@ from members.models import Body
 from plan.models import Activity, Section
 from plan.selectors import plans_visible_to
 
-from .models import CalendarToken, Event, Registration, calendar_token_hash
+from .models import (  # noqa: F401  (past_q and upcoming_q: read here by other apps)
+    CalendarToken,
+    Event,
+    Registration,
+    calendar_token_hash,
+    past_q,
+    upcoming_q,
+)
 
 
 def today() -> datetime.date:
@@ -28,24 +35,32 @@ def event_last_day(event: Event) -> datetime.date | None:
 
 
 def event_is_past(event: Event, *, on: datetime.date | None = None) -> bool:
-    """True once the event's last day is over. An undated event is never past: it is
-    still to come, with a note such as "Date to be announced"."""
+    """True once the event is over (past_q): a dated event after its last day, without
+    a query; an undated one as past_q decides (one query)."""
+    on = on or today()
     last_day = event_last_day(event)
-    return last_day is not None and last_day < (on or today())
+    if last_day is not None:
+        return last_day < on
+    return Event.objects.filter(past_q(on), pk=event.pk).exists()
 
 
-def upcoming_q(on: datetime.date) -> Q:
-    """Events not over on `on`, and undated events (still to come, with a date note)."""
+def members_only_count(*, on: datetime.date | None = None) -> int:
+    """How many members-only events are still to come: what a visitor is told exists
+    behind the login. The same number for every visitor (anonymous pages are cached)."""
+    on = on or today()
+    return Event.objects.filter(upcoming_q(on), visibility=Event.Visibility.MEMBERS).count()
+
+
+def event_for_login(slug: str) -> Event | None:
+    """The event `slug` if logging in as a member would show it (a members-only event),
+    else None: a visitor following a link to it is asked to log in, while events that
+    members could not see either stay unknown (404)."""
     return (
-        Q(start_date__isnull=True)
-        | Q(end_date__gte=on)
-        | Q(end_date__isnull=True, start_date__gte=on)
+        Event.objects.visible_to_members()
+        .filter(slug=slug)
+        .exclude(visibility=Event.Visibility.PUBLIC)
+        .first()
     )
-
-
-def past_q(on: datetime.date) -> Q:
-    """Events whose last day was before `on`."""
-    return Q(end_date__lt=on) | Q(end_date__isnull=True, start_date__lt=on)
 
 
 @dataclass
@@ -68,7 +83,9 @@ def event_listing(
     upcoming = events.filter(upcoming_q(on)).order_by(
         F("start_date").asc(nulls_last=True), "start_time", "title", "pk"
     )
-    past = events.filter(past_q(on)).order_by("-start_date", "-start_time", "title", "pk")
+    past = events.filter(past_q(on)).order_by(
+        F("start_date").desc(nulls_last=True), "-start_time", "title", "pk"
+    )
     return EventListing(upcoming=list(upcoming), past=past)
 
 

@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
-from django.utils.http import http_date
+from django.utils.http import http_date, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -46,6 +46,12 @@ def event_list(request):
         "upcoming": listing.upcoming,
         "past_page": past_page,
         "filter_query": query.urlencode(),
+        # A visitor learns that members-only meetings exist (one number for every
+        # visitor: the page is cached for them).
+        "members_only_count": (
+            selectors.members_only_count() if not request.user.is_authenticated else 0
+        ),
+        "login_url": f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
     }
     return render(request, "events/event_list.html", context)
 
@@ -59,6 +65,12 @@ def _event_or_404(request, slug):
 
 
 def event_detail(request, slug):
+    if not request.user.is_authenticated and selectors.event_for_page(request.user, slug) is None:
+        # A members-only event: log in and come back (issue 14, point 7). Anything
+        # members could not see either stays a 404.
+        if selectors.event_for_login(slug) is not None:
+            return redirect_to_login(request.get_full_path())
+        raise Http404
     event = _event_or_404(request, slug)
     registration = selectors.registration_of(event, request.user)
     can_register = request.user.has_perm(services.REGISTER_PERMISSION)

@@ -182,7 +182,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "plan:home"
+# Each role to its work after logging in (plan.navigation.start_url), unless a safe
+# ``next`` names a page.
+LOGIN_REDIRECT_URL = "plan:start"
 LOGOUT_REDIRECT_URL = "plan:home"
 # Django's ModelBackend, refusing logins while a (user name, address) pair or an address
 # must wait (accounts/services.py).

@@ -513,6 +513,15 @@ def user_may_report_on(user, activity: Activity) -> bool:
     return user.has_perm(OWN_ACTIVITY_PERMISSION) and activity.owners.filter(user=user).exists()
 
 
+def report_is_due(open_periods, reported_period_ids) -> bool:
+    """The one rule for "a report is due" (issue 14): an owned activity has a period
+    open for reports without a report on it (so ``OwnedActivity.due_period`` is a
+    period it has not reported in). The header's count, the owner's page and the start
+    page after logging in all ask this."""
+    reported = set(reported_period_ids)
+    return any(period.pk not in reported for period in open_periods)
+
+
 @dataclass
 class OwnedActivity:
     activity: Activity
@@ -540,6 +549,11 @@ class OwnedActivity:
     def reported_in_due_period(self) -> bool:
         period = self.due_period
         return period is not None and period.pk in self.reported_period_ids
+
+    @property
+    def is_due(self) -> bool:
+        """report_is_due: a report is owed in an open period (the header counts these)."""
+        return report_is_due(self.periods, self.reported_period_ids)
 
 
 @dataclass
@@ -590,10 +604,11 @@ def owned_activities(user, *, on: datetime.date | None = None) -> list[OwnedPlan
             plan_open = open_periods_of(periods_by_plan[plan.pk], on=on)
             plans[plan.pk] = OwnedPlan(plan=plan, periods=plan_open, activities=[])
         updates = history.get(activity.pk, [])
+        open_periods = plans[plan.pk].periods
         plans[plan.pk].activities.append(
             OwnedActivity(
                 activity=activity,
-                periods=plans[plan.pk].periods,
+                periods=open_periods,
                 latest=updates[0] if updates else None,
                 history=updates[:6],
                 updates=updates,
@@ -629,6 +644,50 @@ def _owned_figure(group: OwnedPlan, *, on: datetime.date) -> rollup.Figure | Non
 
 def owns_any_activity(user) -> bool:
     return user.is_authenticated and Activity.objects.filter(owners__user=user).exists()
+
+
+@dataclass(frozen=True)
+class OwnerWork:
+    owns_any: bool  # owns an activity of any plan (drafts too): "My activities" is theirs
+    reports_due: int  # owned activities with report_is_due
+
+
+def owner_work(user, *, on: datetime.date | None = None) -> OwnerWork:
+    """What an activity owner has to do, for the header and the start page: whether
+    the user owns any activity, and how many of them have a report due (the same rule
+    and the same periods as ``owned_activities``, so the count matches that page).
+    One query for a user who owns nothing, at most three otherwise."""
+    on = on or today()
+    if not user.is_authenticated:
+        return OwnerWork(False, 0)
+    owned = list(
+        Activity.objects.filter(owners__user=user)
+        .values_list("pk", "section__plan_id", "section__plan__status")
+        .distinct()
+    )
+    published = {Plan.Status.ADOPTED, Plan.Status.ARCHIVED}
+    plan_of = {pk: plan_id for pk, plan_id, status in owned if status in published}
+    if not plan_of:
+        return OwnerWork(bool(owned), 0)
+    periods_by_plan = defaultdict(list)
+    for period in ReportingPeriod.objects.filter(
+        plan__in=set(plan_of.values()), is_locked=False, starts_on__lte=on
+    ).order_by("order", "due_date"):
+        periods_by_plan[period.plan_id].append(period)
+    open_by_plan = {
+        plan_id: open_periods_of(periods, on=on) for plan_id, periods in periods_by_plan.items()
+    }
+    reported = defaultdict(set)
+    wanted = [p.pk for periods in open_by_plan.values() for p in periods]
+    for activity_id, period_id in StatusUpdate.objects.filter(
+        activity__in=plan_of.keys(), period__in=wanted
+    ).values_list("activity_id", "period_id"):
+        reported[activity_id].add(period_id)
+    due = sum(
+        report_is_due(open_by_plan.get(plan_id, []), reported[pk])
+        for pk, plan_id in plan_of.items()
+    )
+    return OwnerWork(True, due)
 
 
 # --- The yearly report ----------------------------------------------------------------

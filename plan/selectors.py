@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import number_format
 
-from events.models import Event
+from events.models import Event, upcoming_q
 from members.models import Person
 
 from .models import (
@@ -294,13 +294,13 @@ class UpcomingEvents:
 
 def upcoming_events(user, *, on: datetime.date | None = None, limit: int = 5) -> UpcomingEvents:
     """The next `limit` events `user` may see that are not over on `on` (soonest
-    first), and up to `limit` undated ones that say when they will be (a date note).
-    Two queries."""
+    first), and up to `limit` undated ones still to come that say when they will be (a
+    date note; events.models.upcoming_q decides what is still to come). Two queries."""
     on = on or timezone.localdate()
-    events = Event.objects.visible_to(user).select_related("body")
-    dated = events.filter(
-        Q(end_date__gte=on) | Q(end_date__isnull=True, start_date__gte=on)
-    ).order_by("start_date", "start_time", "title", "pk")
+    events = Event.objects.visible_to(user).select_related("body").filter(upcoming_q(on))
+    dated = events.filter(start_date__isnull=False).order_by(
+        "start_date", "start_time", "title", "pk"
+    )
     undated = (
         events.filter(start_date__isnull=True)
         .exclude(date_note_sv="", date_note_en="")

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("plan/", views.archive, name="archive"),
     path("search/", views.search, name="search"),
+    path("start/", views.start, name="start"),
     path("plan/<int:year>/", views.plan_detail, name="plan_detail"),
     path("plan/<int:year>/activity/<int:pk>/", views.activity_detail, name="activity_detail"),
     path("plan/<int:year>/goals/<int:pk>/", views_goals.goal_detail, name="goal_detail"),

@@ -1,13 +1,14 @@
 """Public pages of the operations plan. Reads live in selectors; views only pick the
 plan the visitor may see and hand the pieces to a template."""
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import budget, followup, selectors, selectors_goals
+from . import budget, followup, navigation, selectors, selectors_goals
 from . import search as plan_search
 from .charts import progress_bars_svg, status_distribution_svg
 from .forms import SearchForm
@@ -18,6 +19,13 @@ def _visible_plan(request, year):
     """The plan of `year`, or 404 when it does not exist or is a draft the user may not
     see. A draft answers 404 rather than 403 so its existence is not disclosed."""
     return get_object_or_404(selectors.plans_visible_to(request.user), year=year)
+
+
+@login_required
+def start(request):
+    """Where logging in leads (LOGIN_REDIRECT_URL) when no safe ``next`` is given: each
+    role to its work (plan.navigation.start_url)."""
+    return redirect(navigation.start_url(request.user))
 
 
 def home(request):
@@ -37,10 +45,17 @@ def home(request):
                 "focus_areas": [s for s in progress.sections if s.section.depth == 0],
                 "key_figures": selectors.key_figures(plan),
                 "events": selectors.upcoming_events(request.user),
+                "attainment": _attainment(plan, progress),
                 **_home_charts(progress),
             }
         )
     return render(request, "plan/home.html", context)
+
+
+def _attainment(plan, progress):
+    """The plan's goals by assessment level for the period its progress figure is for
+    (the year strip, plan/includes/year_strip.html)."""
+    return selectors_goals.goal_attainment_counts(plan, progress.period)
 
 
 def _home_charts(progress) -> dict:
@@ -88,6 +103,8 @@ def plan_detail(request, year):
         "tree": tree,
         "progress": progress,
         "fold_activities": fold,
+        "attainment": _attainment(plan, progress),
+        "events": selectors.upcoming_events(request.user, limit=1),
         "years": selectors.plan_years(request.user),
         **selectors.plan_front_matter(plan),
         **_budget_context(request, plan, tree),

@@ -206,6 +206,7 @@ PAGE_TYPES: dict[str, PageType] = {
 NOT_PAGES = {
     "set_language": "the language switch's POST target; it redirects back",
     "logout": "a POST action (the account menu's button); it redirects",
+    "plan:start": "where logging in leads: redirects each role to its work",
     "admin_password_reset": "the same page as password_reset, named for the admin's login",
     "plan:plan_document": "a PDF download",
     "plan:plan_document_docx": "a Word (DOCX) download",

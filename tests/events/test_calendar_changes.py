@@ -173,7 +173,7 @@ def test_cancelling_in_the_admin_keeps_the_event_in_feeds_as_cancelled(
     with django_capture_on_commit_callbacks(execute=True):
         response = cancel_in_admin(client, secretariat_user, meeting)
     assert response.status_code == 200
-    assert "1 evenemang är inställt" in text_of_admin(response)
+    assert "1 mötesplats är inställd" in text_of_admin(response)
 
     meeting.refresh_from_db()
     assert meeting.status == Event.Status.CANCELLED
@@ -196,7 +196,7 @@ def test_cancelling_twice_changes_nothing_the_second_time(
         cancel_in_admin(client, secretariat_user, meeting)
         response = cancel_in_admin(client, secretariat_user, meeting)
 
-    assert "var redan inställt" in text_of_admin(response)
+    assert "var redan inställd" in text_of_admin(response)
     assert Event.objects.get(pk=meeting.pk).sequence == 1
 
 
@@ -213,7 +213,7 @@ def test_the_page_of_a_cancelled_event_says_so_and_closes_registration(
     services.event_cancel(event=meeting)
     client.force_login(member_user)
 
-    for lang, words in [("sv", "Evenemanget är inställt."), ("en", "This event is cancelled.")]:
+    for lang, words in [("sv", "Mötesplatsen är inställd."), ("en", "This event is cancelled.")]:
         response = client.get(url("events:event_detail", lang, slug=meeting.slug))
         text = text_of(response)
         assert words in text

@@ -536,7 +536,7 @@ def test_activity_without_follow_up_says_so(client, plan):
     a = activity(plan, "Aktivitet E.")
     page = text_of(client.get(url("activity_detail", "sv", year=2023, pk=a.pk)))
     assert "Ingen uppföljning har rapporterats ännu." in page
-    assert "Inga evenemang är kopplade till aktiviteten." in page
+    assert "Inga mötesplatser är kopplade till aktiviteten." in page
 
 
 def test_members_only_events_are_hidden_from_visitors(client, member_user, plan):
@@ -632,13 +632,18 @@ def test_query_count_does_not_grow_with_the_plan(client, board_user, as_board):
     small = build_plan(2040, n_sections=3, n_activities=1, n_extras=1)
     large = build_plan(2041, n_sections=30, n_activities=10, n_extras=5)
     PlanFactory.create_batch(3, status=Plan.Status.ARCHIVED)
-    # A bound per page; the logged-in user adds the session, user and permission reads.
-    login = 4 if as_board else 0
+    # A bound per page; the logged-in user adds the session, user and permission reads,
+    # and the header's work links (issue 14) two: the activities the user owns and the
+    # plan of the year's follow-up.
+    login = 6 if as_board else 0
     # plan_detail and section_detail show progress figures: four reads of plan.followup's
     # plan_progress (periods, statuses, activities, reports); each page with documents
     # (plan, section, activity) reads them in one query; a section page reads its
     # indicators in one more (their values in another where it has any).
-    bounds = {"home": 14, "plan_detail": 13, "section_detail": 12, "activity_detail": 9}
+    # The home and plan pages' year strip (issue 14, point 4) adds the goal attainment
+    # counts (plan.selectors_goals.goal_attainment_counts) and, on the plan page, the
+    # next meeting place.
+    bounds = {"home": 19, "plan_detail": 21, "section_detail": 12, "activity_detail": 9}
     # The board sees the plan's budget (plan.budget): the amounts of sections and of
     # activities, one query each.
     if as_board:
@@ -699,7 +704,8 @@ def test_plan_pages_query_count_on_ten_times_the_2023_plan(
     # Ten times the activities, each with owners and reports; the activity has a longer
     # history and many more events.
     assert plan_activities.count() >= 10 * before
-    bounds = {"plan_detail": 13, "section_detail": 12, "activity_detail": 9}
+    # The plan page's year strip (issue 14, point 4): goal attainment and the next event.
+    bounds = {"plan_detail": 21, "section_detail": 12, "activity_detail": 9}
     # The whole-plan page of more than 300 activities lists none of them (they are on
     # the sections' pages), so it reads one query less: no more, whatever the size.
     for name, path in paths.items():

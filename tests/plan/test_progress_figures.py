@@ -141,13 +141,17 @@ def test_every_page_and_report_shows_the_same_figures(
         }
     every_figure = {want["plan"], *want["areas"], *section_shown.values()}
 
-    # Home: the plan's figure and one per area, nothing else.
+    # Home: the plan's figure in the year strip under the H1 (issue 14, point 4), one per
+    # area, and the plan's again under Follow-up; nothing else.
+    with translation.override(lang):
+        strip = shown(None, total)
     home = figures_on(client.get(f"/{lang}/").content.decode())
-    assert home == [*want["areas"], want["plan"]]
+    assert home == [strip, *want["areas"], want["plan"]]
 
-    # The plan page: the plan's figure, then one per section with activities, in order.
+    # The plan page: the plan's figure in the strip, then one per section with
+    # activities, in order.
     page = figures_on(client.get(f"/{lang}/plan/2023/").content.decode())
-    assert page == [want["plan"], *section_shown.values()]
+    assert page == [strip, *section_shown.values()]
 
     # Each section page: its own figure (with its sub-sections).
     for slug, text in section_shown.items():

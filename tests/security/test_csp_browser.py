@@ -155,6 +155,7 @@ def test_the_site_runs_under_the_policy(site_data, live_server):
         log_in(page, live_server, "medlem")
         for url in ["/sv/", "/sv/accounts/password_change/"]:
             assert page.goto(live_server.url + url).status == 200, url
+        page.click(".account-menu summary")  # the account menu (a <details>)
         page.click(".account-menu button[type=submit]")  # log out
         page.wait_for_load_state()
         assert page.query_selector(".account-menu a[href^='/sv/accounts/login/']")

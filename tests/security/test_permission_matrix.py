@@ -178,6 +178,8 @@ PAGES: dict[str, list[Case]] = {
     "password_reset_complete": [Case("", EVERYONE)],
     # The plan.
     "plan:home": [Case("", EVERYONE)],
+    # Where logging in leads: each role to its work (a redirect), a visitor to log in.
+    "plan:start": [Case("", expect(REDIRECT, visitor=LOGIN))],
     "plan:archive": [Case("", EVERYONE)],
     "plan:search": [
         Case("no query", EVERYONE),
@@ -333,7 +335,12 @@ PAGES: dict[str, list[Case]] = {
     "events:event_list": [Case("", EVERYONE)],
     "events:event_detail": [
         Case("public", EVERYONE, kwargs=lambda w: {"slug": w.public_event.slug}),
-        Case("members only", MEMBERS_ONLY_EVENT, kwargs=lambda w: {"slug": w.members_event.slug}),
+        # A visitor is asked to log in and comes back (issue 14, point 7).
+        Case(
+            "members only",
+            expect(OK, visitor=LOGIN),
+            kwargs=lambda w: {"slug": w.members_event.slug},
+        ),
     ],
     "events:event_ics": [
         Case("public", EVERYONE, kwargs=lambda w: {"slug": w.public_event.slug}),

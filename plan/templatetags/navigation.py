@@ -1,0 +1,19 @@
+"""The header's role-aware links (templates/includes/work_nav.html): ``{% work_links as
+work %}`` gives plan.navigation.WorkLinks for the request's user, computed once per
+request. Anonymous visitors get empty links, so their header is the same for all."""
+
+from django import template
+
+from plan.navigation import WorkLinks, work_links
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def work_links_for(context) -> WorkLinks:
+    request = context.get("request")
+    if request is None:
+        return WorkLinks()
+    if not hasattr(request, "_work_links"):
+        request._work_links = work_links(request.user)
+    return request._work_links
