@@ -155,7 +155,7 @@ def log_in(client, username, next_=None):
     [
         ("agare", "/sv/my/activities/"),
         ("styrelse", f"/sv/followup/{YEAR}/"),
-        ("kansli", "/sv/admin/"),
+        ("kansli", "/sv/admin/todo/"),  # the secretariat's to-do page (admin:todo)
         ("medlem", "/sv/"),
     ],
 )
