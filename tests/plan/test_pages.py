@@ -666,9 +666,7 @@ def test_query_count_does_not_grow_with_the_plan(client, board_user, as_board):
 
     for page, bound in bounds.items():
         assert counts[page, "small"] == counts[page, "large"], (page, counts)
-        # The board sees the plan's budget (plan/budget.py: two reads).
-        budget = 2 if as_board and page == "plan_detail" else 0
-        assert counts[page, "large"] <= bound + login + budget, (page, counts)
+        assert counts[page, "large"] <= bound + login, (page, counts)
 
 
 def test_not_found_page_uses_the_site_layout(client, plan):
