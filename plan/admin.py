@@ -1005,6 +1005,8 @@ class ReportRequestAdmin(admin.ModelAdmin):
         "finished_at",
         "attempts",
         "build_task_id",
+        "data_version",
+        "page_count",
         "download",
         "error",
     ]

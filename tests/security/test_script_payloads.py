@@ -57,8 +57,8 @@ NOT_SET = {
 # Fields no page or report shows (the admin shows them, and is checked too). Should a
 # page start to show one, the test says so and it comes off this list.
 NOT_SHOWN = {
-    "plan.ReportRequest.data_version": "set by the portal (the newest audit entry's id), "
-    "compared, never shown",
+    "plan.ReportRequest.data_version": "set by the portal (the newest audit entry's id) "
+    "and compared; the admin shows it, no page does",
     **dict.fromkeys(
         ["members.Person.title_sv", "members.Person.title_en", "members.Person.party"],
         "the role tables show a person's name, organisation and position only",
