@@ -11,8 +11,10 @@ import datetime
 import io
 import logging
 import re
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import InterfaceError, OperationalError, models, transaction
@@ -23,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import NotRegistered, translator
 
 from audit.recorder import record_created
+from malardal.types import Actor
 
 from .defaults import default_periods
 from .followup import REPORT_PERMISSION, user_may_report_on
@@ -49,6 +52,11 @@ from .models import (
     report_build_stale_after,
 )
 from .numbers import parse_decimal
+
+if TYPE_CHECKING:
+    from documents.models import Document
+
+M = TypeVar("M", bound=models.Model)
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +94,7 @@ def reporting_periods_create_missing() -> dict[int, int]:
     return result
 
 
-def _set_period_lock(*, period: ReportingPeriod, locked: bool, by) -> ReportingPeriod:
+def _set_period_lock(*, period: ReportingPeriod, locked: bool, by: Actor | None) -> ReportingPeriod:
     if by is not None and not by.has_perm("plan.change_reportingperiod"):
         raise PermissionDenied(gettext("You may not lock or unlock reporting periods."))
     with transaction.atomic():
@@ -102,13 +110,13 @@ def _set_period_lock(*, period: ReportingPeriod, locked: bool, by) -> ReportingP
     return period
 
 
-def reporting_period_lock(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
+def reporting_period_lock(*, period: ReportingPeriod, by: Actor | None = None) -> ReportingPeriod:
     """Close `period`: it takes no more reports. Reports already made stay. Locking a
     locked period changes nothing."""
     return _set_period_lock(period=period, locked=True, by=by)
 
 
-def reporting_period_unlock(*, period: ReportingPeriod, by=None) -> ReportingPeriod:
+def reporting_period_unlock(*, period: ReportingPeriod, by: Actor | None = None) -> ReportingPeriod:
     """Open a locked period again, e.g. to let a late report in."""
     return _set_period_lock(period=period, locked=False, by=by)
 
@@ -116,7 +124,7 @@ def reporting_period_unlock(*, period: ReportingPeriod, by=None) -> ReportingPer
 # --- Status updates -------------------------------------------------------------------
 
 
-def _check_progress(progress) -> int:
+def _check_progress(progress: object) -> int:
     """A whole number from 0 to 100: an int, a float without decimals (a spreadsheet
     cell) or digits in a string."""
     invalid = ValidationError(
@@ -150,7 +158,7 @@ def status_update_create(
     status: Status,
     progress: int | None,
     comment: str = "",
-    by,
+    by: User | None,
 ) -> StatusUpdate:
     """Report on `activity` for `period`: a new row in the activity's history, with who
     (`by`) and when. Without `progress`, the status's default progress is used.
@@ -284,7 +292,7 @@ def goal_assessment_create(
     period: ReportingPeriod,
     level: AssessmentLevel,
     analysis: str,
-    user,
+    user: User | None,
     analysis_en: str = "",
 ) -> GoalAssessment:
     """Record how far `goal` was achieved in `period`: a new row in the goal's history,
@@ -331,7 +339,9 @@ def _enqueue_build(report_request: ReportRequest) -> None:
     transaction.on_commit(lambda: build_followup_report.delay(pk))
 
 
-def report_request_create(*, plan: Plan, format: str, language: str, by) -> ReportRequest:
+def report_request_create(
+    *, plan: Plan, format: str, language: str, by: User | None
+) -> ReportRequest:
     """Ask for the yearly follow-up report of `plan` in `format` (pdf, xlsx, csv) and
     `language` (sv, en). A Celery task builds it once the request is committed.
 
@@ -358,7 +368,12 @@ def report_request_create(*, plan: Plan, format: str, language: str, by) -> Repo
 
 
 def report_request_current(
-    *, plan: Plan, format: str, language: str, by=None, version: str | None = None
+    *,
+    plan: Plan,
+    format: str,
+    language: str,
+    by: User | None = None,
+    version: str | None = None,
 ) -> ReportRequest:
     """The report file of `plan` in `format` and `language` for the data as it is now
     (plan.report_files.data_version): a build of it that is ready, queued or running is
@@ -425,7 +440,7 @@ def report_files_refresh() -> list[ReportRequest]:
     return result
 
 
-def report_request_retry(*, report_request: ReportRequest, by) -> ReportRequest:
+def report_request_retry(*, report_request: ReportRequest, by: Actor | None) -> ReportRequest:
     """Queue a failed request again, or one that has waited or been building for longer
     than a build takes (its task was lost). Any other request is left alone, so a double
     click does not start two builds; so is one tried MAX_BUILD_ATTEMPTS times already
@@ -625,14 +640,14 @@ def _describe(exc: Exception) -> str:
 # --- Next year's plan -----------------------------------------------------------------
 
 
-def _translated_originals(model) -> set[str]:
+def _translated_originals(model: type[models.Model]) -> set[str]:
     try:
-        return set(translator.get_options_for_model(model).fields)
+        return set(translator.get_options_for_model(model).fields)  # type: ignore[attr-defined]
     except NotRegistered:
         return set()
 
 
-def _copy(obj: models.Model, **overrides) -> models.Model:
+def _copy(obj: M, **overrides: Any) -> M:
     """A new, unsaved copy of `obj` with `overrides`: every concrete field except the
     primary key, and the per-language columns (``text_sv``, ``text_en``) rather than the
     original translated field, so both languages are copied as they are."""
@@ -655,7 +670,7 @@ def _next_year_title(title: str, year: int) -> str:
     return replaced if count else f"{title} {year + 1}"
 
 
-def plan_roll_over(*, plan: Plan, by=None) -> Plan:
+def plan_roll_over(*, plan: Plan, by: Actor | None = None) -> Plan:
     """Turn `plan` into next year's draft: a new plan for ``year + 1`` with copies of
     its texts (both languages), direction goals, prioritised areas and their items,
     communication priorities, the section tree with each section's text, programme and
@@ -700,12 +715,13 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
         new_plan.full_clean()
         new_plan.save()
 
-        goal_map = {}
-        for goal in DirectionGoal.objects.filter(plan=plan).order_by("order", "pk"):
-            copy = _copy(goal, plan=new_plan)
-            copy.full_clean()
-            copy.save()
-            goal_map[goal.pk] = copy
+        # Keyed by the id a section points to (None: no direction goal, no copy).
+        goal_map: dict[int | None, DirectionGoal] = {}
+        for direction_goal in DirectionGoal.objects.filter(plan=plan).order_by("order", "pk"):
+            goal_copy = _copy(direction_goal, plan=new_plan)
+            goal_copy.full_clean()
+            goal_copy.save()
+            goal_map[direction_goal.pk] = goal_copy
 
         items_written = []
         for area in PriorityArea.objects.filter(plan=plan).prefetch_related("items"):
@@ -725,26 +741,25 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
         CommunicationPriority.objects.bulk_create(priorities)
 
         sections = list(Section.objects.filter(plan=plan).order_by("order", "pk"))
-        section_map = {}
+        section_map: dict[int, Section] = {}
         for section in sections:
-            goal = goal_map.get(section.direction_goal_id)
-            copy = _copy(
+            section_copy = _copy(
                 section,
                 plan=new_plan,
                 parent=None,
-                direction_goal=goal,
+                direction_goal=goal_map.get(section.direction_goal_id),
                 planned_amount=None,
                 actual_amount=None,
             )
-            copy.full_clean()
-            section_map[section.pk] = copy
+            section_copy.full_clean()
+            section_map[section.pk] = section_copy
         Section.objects.bulk_create(section_map.values())
         with_parent = []
         for section in sections:
             if section.parent_id:
-                copy = section_map[section.pk]
-                copy.parent = section_map[section.parent_id]
-                with_parent.append(copy)
+                section_copy = section_map[section.pk]
+                section_copy.parent = section_map[section.parent_id]
+                with_parent.append(section_copy)
         Section.objects.bulk_update(with_parent, ["parent"])
 
         old_goals = list(Goal.objects.filter(section__plan=plan).order_by("pk"))
@@ -761,9 +776,9 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
             .order_by("pk")
             .prefetch_related("owners", "organisations")
         )
-        activity_map = {}
+        activity_map: dict[int, Activity] = {}
         for activity in activities:
-            copy = _copy(
+            activity_copy = _copy(
                 activity,
                 section=section_map[activity.section_id],
                 start_date=None,
@@ -771,11 +786,12 @@ def plan_roll_over(*, plan: Plan, by=None) -> Plan:
                 planned_amount=None,
                 actual_amount=None,
             )
-            copy.full_clean()
-            activity_map[activity.pk] = copy
+            activity_copy.full_clean()
+            activity_map[activity.pk] = activity_copy
         Activity.objects.bulk_create(activity_map.values())
-        owners = Activity.owners.through
-        organisations = Activity.organisations.through
+        # The auto-created through models (no class of their own to name).
+        owners: Any = Activity.owners.through
+        organisations: Any = Activity.organisations.through
         owners.objects.bulk_create(
             owners(activity_id=activity_map[a.pk].pk, person_id=p.pk)
             for a in activities
@@ -824,20 +840,26 @@ def _next_year_slug(slug: str, new_year: int) -> str:
     return f"{candidate[:96]}-{number}"
 
 
-def _roll_over_indicators(*, plan: Plan, new_plan: Plan, section_map: dict, goal_map: dict):
+def _roll_over_indicators(
+    *, plan: Plan, new_plan: Plan, section_map: dict[int, Section], goal_map: dict[int, Goal]
+) -> None:
     """Copy the indicators of `plan` (its own, its sections' and its goals') to
     `new_plan`, each pointing back to its original. Values are not copied."""
     indicators = Indicator.objects.filter(
         Q(plan=plan) | Q(section__plan=plan) | Q(goal__section__plan=plan)
     ).order_by("order", "pk")
     for indicator in indicators:
-        owner = {"plan": None, "section": None, "goal": None}
+        owner: dict[str, Plan | Section | Goal | None] = {
+            "plan": None,
+            "section": None,
+            "goal": None,
+        }
         if indicator.plan_id:
             owner["plan"] = new_plan
         elif indicator.section_id:
             owner["section"] = section_map[indicator.section_id]
         else:
-            owner["goal"] = goal_map[indicator.goal_id]
+            owner["goal"] = goal_map[cast(int, indicator.goal_id)]
         copy = _copy(
             indicator,
             slug=_next_year_slug(indicator.slug, new_plan.year),
@@ -849,7 +871,11 @@ def _roll_over_indicators(*, plan: Plan, new_plan: Plan, section_map: dict, goal
 
 
 def indicator_value_save(
-    *, indicator: Indicator, year: int | None, value, texts: dict | None = None
+    *,
+    indicator: Indicator,
+    year: int | None,
+    value: object,
+    texts: dict[str, str] | None = None,
 ) -> IndicatorValue:
     """Record the value of `indicator` for `year` (None where the source gives no year),
     replacing the value recorded for that year. `value` may be a Decimal, a number or a
@@ -875,12 +901,12 @@ def indicator_value_save(
 ADOPT_PERMISSION = "plan.adopt_plan"
 
 
-def _check_may_adopt(by) -> None:
+def _check_may_adopt(by: Actor | None) -> None:
     if by is None or not by.has_perm(ADOPT_PERMISSION):
         raise PermissionDenied(gettext("You may not record decisions on plans."))
 
 
-def _check_document(plan: Plan, document) -> None:
+def _check_document(plan: Plan, document: "Document | None") -> None:
     if document is None:
         return
     from django.contrib.contenttypes.models import ContentType
@@ -901,7 +927,7 @@ def _check_document(plan: Plan, document) -> None:
         )
 
 
-def _record_decision(*, plan: Plan, kind: str, base: dict, **values) -> PlanDecision:
+def _record_decision(*, plan: Plan, kind: str, base: dict[str, Any], **values: Any) -> PlanDecision:
     from .versions import plan_snapshot
 
     last = plan.decisions.order_by("-version").values_list("version", flat=True).first()
@@ -918,7 +944,7 @@ def _record_decision(*, plan: Plan, kind: str, base: dict, **values) -> PlanDeci
     return decision
 
 
-def plan_propose(*, plan: Plan, by) -> Plan:
+def plan_propose(*, plan: Plan, by: Actor | None) -> Plan:
     """Mark a draft as the proposal put to the board. Its texts stay editable; it stays
     hidden from visitors. Raises PermissionDenied without ``plan.change_plan`` and
     ValidationError when the plan is not a draft."""
@@ -943,9 +969,9 @@ def plan_adopt(
     decided_on: datetime.date,
     body: str,
     reference: str,
-    by,
+    by: Actor | None,
     body_en: str = "",
-    document=None,
+    document: "Document | None" = None,
 ) -> PlanDecision:
     """Record that `body` adopted `plan` on `decided_on` by decision `reference` (e.g.
     "§ 12"), optionally with the signed `document` (one attached to the plan). The plan
@@ -977,9 +1003,10 @@ def plan_adopt(
         _check_document(plan, document)
         plan.status = Plan.Status.ADOPTED
         plan.adopted_on = decided_on
-        plan.adopted_by_sv = body.strip()
-        plan.adopted_by_en = (body_en or "").strip()
-        plan.adopted_by = plan.adopted_by_sv
+        # adopted_by_sv/_en: modeltranslation's columns, unknown to the stubs.
+        plan.adopted_by_sv = body.strip()  # type: ignore[attr-defined]
+        plan.adopted_by_en = (body_en or "").strip()  # type: ignore[attr-defined]
+        plan.adopted_by = plan.adopted_by_sv  # type: ignore[attr-defined]
         plan.decision_reference = reference.strip()
         plan.full_clean()
         plan.save()
@@ -996,7 +1023,7 @@ def plan_adopt(
         )
 
 
-def _check_decision_values(*, decided_on, body: str, reference: str) -> None:
+def _check_decision_values(*, decided_on: datetime.date | None, body: str, reference: str) -> None:
     errors = {}
     if decided_on is None:
         errors["decided_on"] = _("Give the date of the decision.")
@@ -1010,7 +1037,7 @@ def _check_decision_values(*, decided_on, body: str, reference: str) -> None:
         raise ValidationError(errors)
 
 
-def plan_amendment_start(*, plan: Plan, by) -> Plan:
+def plan_amendment_start(*, plan: Plan, by: Actor | None) -> Plan:
     """Open an adopted (or amended) plan for an amendment: its texts become editable
     until ``plan_amendment_adopt`` records the decision. The plan stays public; its page
     says that an amendment is being prepared. The texts as they stand are kept, so the
@@ -1043,11 +1070,11 @@ def plan_amendment_adopt(
     decided_on: datetime.date,
     body: str,
     reference: str,
-    by,
+    by: Actor | None,
     summary: str = "",
     body_en: str = "",
     summary_en: str = "",
-    document=None,
+    document: "Document | None" = None,
 ) -> PlanDecision:
     """Record the decision that adopts the amendment being prepared: the plan is
     frozen again (status amended) and the decision keeps the texts before and after,
