@@ -11,6 +11,7 @@ the newest row), and the roll-up is computed in Python.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -143,9 +144,10 @@ def status_counts(
 @dataclass
 class ActivityFollowUp:
     """An activity with its figure (plan.rollup.ActivityFigure) and, where the page
-    shows it, the report that figure comes from (a StatusUpdate, or None)."""
+    shows it, the report that figure comes from (a StatusUpdate, or None). `activity`
+    is a model where the page shows the activity, else its plain row (ActivityRow)."""
 
-    activity: Activity
+    activity: "Activity | ActivityRow"
     figure: rollup.ActivityFigure
     latest: StatusUpdate | None = None
 
@@ -268,20 +270,20 @@ def follow_up(
     period: ReportingPeriod | None,
     statuses: list[Status],
     tree: SectionTree,
-    activities: list,
-    updates: list,
+    activities: "Sequence[Activity | ActivityRow]",
+    updates: "Sequence[StatusUpdate | ReportRow]",
     on: datetime.date,
 ) -> PlanFollowUp:
     """Compute every figure with plan.rollup.progress_figures and dress the result.
 
     `activities` are the plan's activities (models or rows with ``pk``, ``section_id``
     and ``end_date``) in document order; `updates` the newest report per activity and
-    period (StatusUpdates, or _ReportRows: then no activity has a ``latest`` model).
+    period (StatusUpdates, or ReportRows: then no activity has a ``latest`` model).
     No queries."""
     reports = defaultdict(list)
     updates_by_pk = {}
     for update in updates:
-        if isinstance(update, _ReportRow):
+        if isinstance(update, ReportRow):
             # A plain row: it is its own report; there is no model to show.
             reports[update.activity_id].append(update.report)
             continue
@@ -347,15 +349,16 @@ def follow_up(
     )
 
 
-class _ActivityRow(NamedTuple):
-    """What the roll-up needs of an activity, read as values (no model instance)."""
+class ActivityRow(NamedTuple):
+    """What the roll-up needs of an activity, read as values (no model instance): plain
+    data, not a stand-in for the model; pages that show the activity pass the model."""
 
     pk: int
     section_id: int
     end_date: datetime.date | None
 
 
-class _ReportRow(NamedTuple):
+class ReportRow(NamedTuple):
     """The newest report of an activity in a period, read as values. Without its time:
     there is one per activity and period, so the periods' order alone picks the latest
     (plan.rollup, rule 1)."""
@@ -406,7 +409,7 @@ def plan_progress(
         activities = Activity.objects.filter(section__in=scope)
         updates = updates.filter(activity__section__in=scope)
     activities = [
-        _ActivityRow._make(row)
+        ActivityRow._make(row)
         for row in activities.order_by("section__order", "order", "pk").values_list(
             "pk", "section_id", "end_date"
         )
@@ -414,7 +417,7 @@ def plan_progress(
     # No ordering: the model's default one would join the activity, section and plan.
     Report = rollup.Report
     updates = [
-        _ReportRow(activity_id, Report(pk, period_id, status_id, progress))
+        ReportRow(activity_id, Report(pk, period_id, status_id, progress))
         for activity_id, pk, period_id, status_id, progress in updates.order_by().values_list(
             "activity_id", "pk", "period_id", "status_id", "progress"
         )
