@@ -21,7 +21,7 @@ from django.utils.translation import pgettext
 
 from . import selectors
 from .models import Plan
-from .templatetags.plan_text import BULLET, _blocks
+from .templatetags.plan_text import BULLET, text_blocks
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
@@ -55,7 +55,7 @@ def _text(document, text: str) -> None:
     list): Normal paragraphs and List Bullet paragraphs."""
     if not text:
         return
-    for block in _blocks(str(text)):
+    for block in text_blocks(str(text)):
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         for is_list, run in groupby(lines, key=lambda line: line.startswith(BULLET)):
             if is_list:

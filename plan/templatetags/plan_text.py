@@ -18,7 +18,9 @@ BULLET = "- "
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
-def _blocks(text: str) -> list[str]:
+def text_blocks(text: str) -> list[str]:
+    """A plan text's blocks (paragraphs, lists), split at blank lines; the Word document
+    (plan.word) splits the same way."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     return [block.strip("\n") for block in _BLANK_LINE.split(text) if block.strip()]
 
@@ -48,7 +50,7 @@ def paragraphs(text) -> str:
     if not text:
         return ""
     html = []
-    for block in _blocks(str(text)):
+    for block in text_blocks(str(text)):
         html.extend(_render_block(block))
     return mark_safe("\n".join(html))
 
@@ -59,5 +61,5 @@ def first_paragraph(text) -> str:
     rendered as ``paragraphs`` does (a lead on the home page)."""
     if not text:
         return ""
-    blocks = _blocks(str(text))
+    blocks = text_blocks(str(text))
     return mark_safe("\n".join(_render_block(blocks[0]))) if blocks else ""
