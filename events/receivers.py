@@ -11,7 +11,7 @@ def erase_person(sender, *, person, user=None, emails=(), **kwargs) -> dict:
     registrations = list(Registration.objects.filter(user=user).values_list("pk", flat=True))
     Registration.objects.filter(pk__in=registrations).delete()
     tokens = CalendarToken.objects.filter(user=user).delete()[0]
-    done = {}
+    done: dict[str, list[object]] = {}
     if registrations:
         done["registrations_deleted"] = [None, [f"#{pk}" for pk in registrations]]
     if tokens:

@@ -31,7 +31,7 @@ def erase_person(sender, *, person, user=None, emails=(), **kwargs) -> dict:
             log.recipient_key = f"erased:{log.pk}"
         log.save(update_fields=["email", "recipient_key"])
         count += 1
-    done = {}
+    done: dict[str, list[object]] = {}
     if preferences:
         done["contact_preference_deleted"] = [None, True]
     if count:
