@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from malardal.types import Actor
 
-    from .models import Plan
+    from .models import Activity, Plan, Section
 
 
 @dataclass(frozen=True)
@@ -125,3 +125,52 @@ def budget_rows(plan: Plan, totals: BudgetTotals | None = None) -> list[tuple[st
         (f"{root.number} {root.heading}".strip(), totals.areas.get(root.pk, Totals()))
         for root in roots
     ]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One section's or activity's own amounts, as the plan gives them (not a total)."""
+
+    label: str
+    planned: Decimal | None
+    actual: Decimal | None
+
+    @property
+    def given(self) -> bool:
+        return self.planned is not None or self.actual is not None
+
+
+@dataclass(frozen=True)
+class SectionLines:
+    """A section's own amounts and its activities' amounts, for the per-section tables."""
+
+    number: str
+    heading: str
+    section: Line
+    activities: list[Line]
+
+    @property
+    def given(self) -> bool:
+        """Whether the section or one of its activities has an amount."""
+        return self.section.given or any(line.given for line in self.activities)
+
+
+def budget_lines(sections: Iterable[tuple[Section, Iterable[Activity]]]) -> list[SectionLines]:
+    """The amounts of every section and its activities, in the order given, from objects
+    already loaded (no queries): the rows under the budget table in the yearly report and
+    in its XLSX. These are the amounts as given; totals come from :func:`budget_totals`."""
+    result = []
+    for section, activities in sections:
+        label = f"{section.number} {section.heading}".strip()
+        result.append(
+            SectionLines(
+                number=section.number,
+                heading=section.heading,
+                section=Line(label, section.planned_amount, section.actual_amount),
+                activities=[
+                    Line(activity.text, activity.planned_amount, activity.actual_amount)
+                    for activity in activities
+                ],
+            )
+        )
+    return result

@@ -139,20 +139,35 @@ def _section_label(section) -> str:
     return f"{section.number} {section.heading}".strip()
 
 
-def followup_report_context(plan: Plan) -> dict:
+def _report_budget_lines(report: FollowupReport):
+    from .budget import budget_lines
+
+    return budget_lines(
+        (item.section, [entry.activity for entry in item.activities]) for item in report.sections
+    )
+
+
+def followup_report_context(plan: Plan, *, with_budget: bool = True) -> dict:
+    """The yearly report's context. The report files are the board's: their budget is
+    always in them; the web page passes `with_budget` from plan.budget.may_see_budget."""
     from .budget import budget_rows, plan_budget
 
     report = followup_report(plan)
-    totals = plan_budget(plan)
-    return {
+    context = {
         "plan": plan,
         "report": report,
-        # The yearly report is the board's: its budget is always in it (plan/budget.py).
-        "budget": totals,
-        "budget_areas": budget_rows(plan, totals),
         "attainment_parts": attainment_parts(report.attainment),
         **summary_charts(report.final),
     }
+    if with_budget:
+        totals = plan_budget(plan)
+        context |= {
+            "budget": totals,
+            "budget_areas": budget_rows(plan, totals),
+            # Each section's and activity's own amounts, under the totals (no queries).
+            "budget_lines": _report_budget_lines(report),
+        }
+    return context
 
 
 def followup_report_html(plan: Plan, language: str) -> str:
@@ -450,14 +465,17 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
     for index, width in enumerate([40, 18, 12, 12, 10, 14, 45], start=1):
         summary_sheet.column_dimensions[get_column_letter(index)].width = width
     with translation.override(language):
-        budget_headers, budget_rows_ = budget_table(plan)
+        budget_headers, budget_rows_ = budget_table(plan, report)
         budget_title = _("Budget")
     budget_sheet = workbook.create_sheet(budget_title[:31])
     _fill_sheet(budget_sheet, budget_headers, budget_rows_)
-    for row in budget_sheet.iter_rows(min_row=2, min_col=2, max_col=3):
+    for row in budget_sheet.iter_rows(min_row=2, min_col=4, max_col=5):
         for cell in row:
             cell.number_format = SEK_FORMAT
-    for index, width in enumerate([50, 18, 18], start=1):
+    for row in budget_sheet.iter_rows(min_row=2, min_col=3, max_col=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate([16, 12, 60, 18, 18], start=1):
         budget_sheet.column_dimensions[get_column_letter(index)].width = width
     out = io.BytesIO()
     workbook.save(out)
@@ -469,15 +487,39 @@ def followup_report_xlsx(plan: Plan, language: str) -> bytes:
 SEK_FORMAT = '#,##0.00 "kr"'
 
 
-def budget_table(plan: Plan) -> tuple[list[str], list[list]]:
-    """The Budget sheet: one row per area and the plan's total, numbers as numbers; an
-    amount not given is an empty cell, never 0 (plan/budget.py)."""
-    from .budget import budget_rows, plan_budget
+def budget_table(plan: Plan, report: FollowupReport) -> tuple[list[str], list[list]]:
+    """The Budget sheet: every section in plan order with its own amounts, each followed
+    by its activities' amounts; then one total row per area and the plan's total, from
+    plan.budget (never added up here). Numbers are numbers; an amount not given is an
+    empty cell, never 0."""
+    from .budget import Totals, plan_budget
 
     totals = plan_budget(plan)
-    headers = [_("Area"), _("Planned (SEK)"), _("Actual (SEK)")]
-    rows = [[label, t.planned, t.actual] for label, t in budget_rows(plan, totals)]
-    rows.append([_("The whole plan"), totals.plan.planned, totals.plan.actual])
+    headers = [
+        _("Kind"),
+        _("Section number"),
+        _("Section, activity or total"),
+        _("Planned (SEK)"),
+        _("Actual (SEK)"),
+    ]
+    section_kind, activity_kind = _("Section"), _("Activity")
+    rows = []
+    for lines in _report_budget_lines(report):
+        rows.append(
+            [section_kind, lines.number, lines.heading, lines.section.planned, lines.section.actual]
+        )
+        for line in lines.activities:
+            rows.append([activity_kind, lines.number, line.label, line.planned, line.actual])
+    area_kind = _("Area total")
+    for item in report.sections:
+        if item.section.parent_id is None:
+            area = totals.areas.get(item.section.pk, Totals())
+            rows.append(
+                [area_kind, item.section.number, item.section.heading, area.planned, area.actual]
+            )
+    rows.append(
+        [_("Plan total"), None, _("The whole plan"), totals.plan.planned, totals.plan.actual]
+    )
     return headers, rows
 
 

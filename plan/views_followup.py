@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import (
+    budget,
     changes,
     downloads,
     followup,
@@ -270,7 +271,10 @@ def dashboard(request, year):
 def report_page(request, year):
     """The yearly follow-up report as a web page: the same body as the PDF."""
     plan = _visible_plan(request, year)
-    return render(request, "plan/followup/report_page.html", reports.followup_report_context(plan))
+    context = reports.followup_report_context(
+        plan, with_budget=budget.may_see_budget(request.user, plan)
+    )
+    return render(request, "plan/followup/report_page.html", context)
 
 
 @login_required

@@ -6,10 +6,12 @@ it public; an amount not given is never shown as 0."""
 import io
 import subprocess
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import openpyxl
 import pytest
 import tablib
+from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import translation
 
@@ -84,12 +86,12 @@ def test_page_report_pdf_and_xlsx_show_the_same_totals(client, board_user, plan,
     workbook = openpyxl.load_workbook(io.BytesIO(reports.followup_report_xlsx(plan, "sv")))
     sheet = workbook["Budget"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[-1][0] == "Hela planen"
-    assert Decimal(str(rows[-1][1])) == totals.plan.planned
-    assert Decimal(str(rows[-1][2])) == totals.plan.actual
+    assert rows[-1][:3] == ("Planen, summa", None, "Hela planen")
+    assert Decimal(str(rows[-1][3])) == totals.plan.planned
+    assert Decimal(str(rows[-1][4])) == totals.plan.actual
     # The area without amounts has empty cells, not 0.
-    assert rows[2][1] is None and rows[2][2] is None
-    assert sheet.cell(row=len(rows), column=2).number_format == reports.SEK_FORMAT
+    assert rows[-2][:5] == ("Område, summa", "2", "Kompetens", None, None)
+    assert sheet.cell(row=len(rows), column=4).number_format == reports.SEK_FORMAT
 
 
 def test_the_budget_is_the_boards_unless_the_plan_makes_it_public(client, member_user, plan):
@@ -141,3 +143,180 @@ def test_an_adopted_plans_planned_amount_is_frozen_its_actual_amount_open(
     assert "Planen 2032 är fastställd" in str(result.invalid_rows[0].error_dict)
     activity.refresh_from_db()
     assert activity.planned_amount == Decimal("1050000.50")
+
+
+class _TableRows(HTMLParser):
+    """The rows (cell texts) of the tables with a given class."""
+
+    def __init__(self, css_class):
+        super().__init__(convert_charrefs=True)
+        self.css_class, self.depth, self.rows = css_class, 0, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and self.css_class in (dict(attrs).get("class") or "").split():
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("th", "td"):
+            self.rows[-1].append("")
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data):
+        if self.depth and self.rows and self.rows[-1]:
+            self.rows[-1][-1] = " ".join(f"{self.rows[-1][-1]} {data}".split())
+
+
+def budget_lines_on(response) -> list[list[str]]:
+    assert response.status_code == 200, response.status_code
+    parser = _TableRows("budget-lines")
+    parser.feed(response.content.decode())
+    return [[cell.replace("\xa0", " ") for cell in row] for row in parser.rows]
+
+
+@pytest.fixture
+def lines_plan(plan):
+    """The plan above with a second activity with an amount (only the actual one) and
+    an activity with none: amounts on one section and two activities."""
+    kompetens = plan.sections.get(number="2")
+    factories.ActivityFactory(
+        section=kompetens, text_sv="Att utbilda lärare.", actual_amount=Decimal("75000")
+    )
+    factories.ActivityFactory(section=plan.sections.get(number="1.1"), text_sv="Att vänta.")
+    return plan
+
+
+def test_the_xlsx_lists_every_section_and_activity_then_the_totals_of_plan_budget(lines_plan):
+    totals = plan_budget(lines_plan)
+    workbook = openpyxl.load_workbook(io.BytesIO(reports.followup_report_xlsx(lines_plan, "sv")))
+    sheet = workbook["Budget"]
+    rows = list(sheet.iter_rows(values_only=True))
+    heading_11 = lines_plan.sections.get(number="1.1").heading_sv
+    first_activity = Activity.objects.get(section__number="1.1", planned_amount__isnull=False)
+    assert rows[0] == (
+        "Typ",
+        "Avsnittsnummer",
+        "Avsnitt, aktivitet eller summa",
+        "Budgeterat (kr)",
+        "Utfall (kr)",
+    )
+    assert [row[:3] for row in rows[1:]] == [
+        ("Avsnitt", "1", "Infrastruktur"),
+        ("Avsnitt", "1.1", heading_11),
+        ("Aktivitet", "1.1", first_activity.text_sv),
+        ("Aktivitet", "1.1", "Att vänta."),
+        ("Avsnitt", "2", "Kompetens"),
+        ("Aktivitet", "2", "Att utbilda lärare."),
+        ("Område, summa", "1", "Infrastruktur"),
+        ("Område, summa", "2", "Kompetens"),
+        ("Planen, summa", None, "Hela planen"),
+    ]
+    amounts = [
+        tuple(None if value is None else Decimal(str(value)) for value in row[3:])
+        for row in rows[1:]
+    ]
+    # Each section's and activity's own amounts; nothing given is an empty cell, never 0.
+    assert amounts[:6] == [
+        (Decimal("200000"), None),
+        (None, None),
+        (Decimal("1050000.5"), Decimal("300000")),
+        (None, None),
+        (None, None),
+        (None, Decimal("75000")),
+    ]
+    # The totals are plan.budget's.
+    areas = list(totals.areas.values())
+    assert amounts[6:] == [
+        (areas[0].planned, areas[0].actual),
+        (areas[1].planned, areas[1].actual),
+        (totals.plan.planned, totals.plan.actual),
+    ]
+    assert totals.plan.actual == Decimal("375000") and areas[1].planned is None
+    for row in sheet.iter_rows(min_row=2, min_col=4, max_col=5):
+        assert {cell.number_format for cell in row} == {reports.SEK_FORMAT}
+
+
+def test_the_report_shows_the_amounts_per_section_and_activity_to_the_board(
+    client, board_user, lines_plan
+):
+    client.force_login(board_user)
+    rows = budget_lines_on(client.get("/sv/followup/2032/report/"))
+    first_activity = Activity.objects.get(section__number="1.1", planned_amount__isnull=False)
+    heading_11 = lines_plan.sections.get(number="1.1").heading_sv
+    assert rows == [
+        ["Avsnitt eller aktivitet", "Budgeterat (kr)", "Utfall (kr)"],
+        ["1 Infrastruktur", "200 000", "anges inte"],
+        # 1.1 has no amount of its own: its name heads its activities' rows.
+        [f"1.1 {heading_11}"],
+        [first_activity.text_sv, "1 050 000,5", "300 000"],
+        # "Att vänta." has no amount: no row. Section 2 has none either, its activity has.
+        ["2 Kompetens"],
+        ["Att utbilda lärare.", "anges inte", "75 000"],
+    ]
+
+
+def test_the_amounts_per_activity_are_not_shown_to_others_unless_public(
+    client, member_user, lines_plan
+):
+    anonymous = Client().get("/sv/followup/2032/report/")
+    assert anonymous.status_code == 302 and "75 000" not in anonymous.content.decode()
+    # A member who may open the report, but not see the budget, sees no amounts.
+    member_user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="plan", codename="view_followup_dashboard")
+    )
+    client.force_login(member_user)
+    response = client.get("/sv/followup/2032/report/")
+    assert budget_lines_on(response) == []
+    assert "75 000" not in page_text(response) and "Budget 2032" not in page_text(response)
+    Plan.objects.filter(pk=lines_plan.pk).update(budget_public=True)
+    assert ["Att utbilda lärare.", "anges inte", "75 000"] in budget_lines_on(
+        client.get("/sv/followup/2032/report/")
+    )
+
+
+def _th_per_captioned_table(pdf) -> list[int]:
+    """For every tagged table with a caption, how many header cells (TH) it has."""
+    import pikepdf
+
+    def kids(node):
+        found = node.get("/K")
+        items = found if isinstance(found, pikepdf.Array) else [found] if found else []
+        return [k for k in items if isinstance(k, pikepdf.Dictionary) and k.get("/S")]
+
+    def count(node, role):
+        return sum((str(k.S) == role) + count(k, role) for k in kids(node))
+
+    tables = []
+
+    def walk(node):
+        for kid in kids(node):
+            if str(kid.S) == "/Table" and count(kid, "/Caption"):
+                tables.append(count(kid, "/TH"))
+            walk(kid)
+
+    walk(pdf.Root.StructTreeRoot)
+    return tables
+
+
+def test_the_report_pdf_has_the_amounts_per_activity_in_a_tagged_table(lines_plan, tmp_path):
+    import pikepdf
+
+    content = reports.followup_report_pdf(lines_plan, "sv")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(content)
+    text = subprocess.run(
+        [require_command("pdftotext"), "-layout", "-enc", "UTF-8", str(path), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    # One line of the laid-out text per table row.
+    lines = [" ".join(line.replace("\xa0", " ").split()) for line in text.splitlines()]
+    assert "Budget 2032 per avsnitt och aktivitet, i kronor" in lines
+    assert "Att utbilda lärare. anges inte 75 000" in lines
+    assert "1 Infrastruktur 200 000 anges inte" in lines
+    # The table per area: 3 column headers, 2 areas and the plan; per section and
+    # activity: 3 column headers and 5 rows (2 sections, 2 activities, section 1.1).
+    th_counts = _th_per_captioned_table(pikepdf.open(path))
+    assert 6 in th_counts and 8 in th_counts
