@@ -2,6 +2,7 @@
 assessment per period on the secretariat's scale, indicators have a baseline and a
 target, and a roll-over carries all of it into next year's draft."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -27,6 +28,7 @@ from plan.services import (
     activity_goals_set,
     goal_assessment_create,
     indicator_value_save,
+    plan_adopt,
     plan_roll_over,
     reporting_period_lock,
     reporting_periods_create_default,
@@ -54,9 +56,9 @@ def contrast_with_white(colour: str) -> float:
 
 @pytest.fixture
 def plan_with_goals():
-    """An adopted plan: two direction goals, an EBS area, sections under them, goals
-    and activities, the default periods."""
-    plan = factories.PlanFactory(year=2023, status=Plan.Status.ADOPTED)
+    """A draft plan (its texts and links may still change): two direction goals, an EBS
+    area, sections under them, goals and activities, the default periods."""
+    plan = factories.PlanFactory(year=2023, status=Plan.Status.DRAFT)
     periods = reporting_periods_create_default(plan=plan)
     cohesive = factories.DirectionGoalFactory(plan=plan, slug="sammanhallen", order=1)
     knowledge = factories.DirectionGoalFactory(plan=plan, slug="kunskap", order=2)
@@ -489,7 +491,7 @@ def test_the_admin_reads_37_comma_5_as_37_point_5_in_both_languages(client, secr
 
 
 def test_the_admin_says_what_is_wrong_with_a_target_before_its_baseline(client, secretariat):
-    plan = factories.PlanFactory(year=2023)
+    plan = factories.PlanFactory(year=2023, status=Plan.Status.DRAFT)
     client.force_login(secretariat)
     data = {
         "name_sv": "Pendlare",
@@ -565,6 +567,15 @@ def test_a_roll_over_carries_goals_links_and_indicators(plan_with_goals, secreta
         analysis="",
         user=secretariat,
     )
+    # Only an adopted plan is rolled over.
+    plan_adopt(
+        plan=plan,
+        decided_on=datetime.date(2022, 12, 8),
+        body="Styrelsen",
+        reference="§ 12",
+        by=secretariat,
+    )
+    plan.refresh_from_db()
 
     new_plan = plan_roll_over(plan=plan, by=secretariat)
 
