@@ -12,7 +12,9 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def work_links_for(context) -> WorkLinks:
     request = context.get("request")
-    if request is None:
+    # A page rendered before the authentication middleware ran (the 400 page that
+    # BadInputMiddleware gives a NUL in the query) has no user: a visitor's header.
+    if request is None or not hasattr(request, "user"):
         return WorkLinks()
     if not hasattr(request, "_work_links"):
         request._work_links = work_links(request.user)
