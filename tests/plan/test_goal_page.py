@@ -38,7 +38,8 @@ def level(slug):
 
 @pytest.fixture
 def world(secretariat_user):
-    plan = factories.PlanFactory(year=2023, status=Plan.Status.ADOPTED)
+    # Built as a draft (an adopted plan's texts and links are frozen), adopted at the end.
+    plan = factories.PlanFactory(year=2023, status=Plan.Status.DRAFT)
     periods = {p.slug: p for p in reporting_periods_create_default(plan=plan)}
     direction = factories.DirectionGoalFactory(
         plan=plan, name_sv="En sammanhållen region", name_en="A cohesive region"
@@ -108,6 +109,8 @@ def world(secretariat_user):
         analysis_en="Half of the measures are done.",
         user=secretariat_user,
     )
+    Plan.objects.filter(pk=plan.pk).update(status=Plan.Status.ADOPTED)
+    plan.refresh_from_db()
     return {
         "plan": plan,
         "periods": periods,
