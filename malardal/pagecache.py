@@ -47,6 +47,10 @@ The version lives in the cache: with local memory it is per process, which is ri
 workers, so production configures Redis (``manage.py check --deploy`` says so). If the
 cache cannot be reached, pages are served uncached; a bump that fails is logged, and a
 page is kept at most ``PAGE_CACHE_SECONDS`` anyway.
+
+If the database is down, a page the cache holds is still served (a hit reads no
+database): the page is current, since nothing can be written meanwhile; any other
+page answers 503 (``malardal.views.server_error``).
 """
 
 import hashlib
