@@ -39,6 +39,24 @@ def grant(apps, schema_editor):
         group.permissions.add(*perms("view_budget", "view_plandecision"))
 
 
+def revoke(apps, schema_editor):
+    """Back: the permissions this migration brings go again (from every group and user).
+    Left behind, "Can see the budget of plans whose budget is not public" (54 characters)
+    would stop auth's own migrations from going back to a 50-character name."""
+    Permission = apps.get_model("auth", "Permission")
+    Permission.objects.filter(
+        content_type__app_label="plan",
+        codename__in=[
+            "adopt_plan",
+            "view_budget",
+            "view_plandecision",
+            "add_plandecision",
+            "change_plandecision",
+            "delete_plandecision",
+        ],
+    ).delete()
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("members", "0002_roles"),
@@ -297,5 +315,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(grant, migrations.RunPython.noop),
+        migrations.RunPython(grant, revoke),
     ]
