@@ -15,6 +15,36 @@ from members.models import Organisation, Person, Programme
 from . import links
 
 
+def planned_amount_field() -> models.DecimalField:
+    """A section's or activity's budgeted amount (plan text, frozen on adoption)."""
+    return models.DecimalField(
+        _("planned amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "The budget the plan gives, in kronor. Part of the plan's text: frozen when the "
+            "plan is adopted. Leave empty where the plan gives no amount."
+        ),
+    )
+
+
+def actual_amount_field() -> models.DecimalField:
+    """A section's or activity's amount spent (follow-up, open after adoption)."""
+    return models.DecimalField(
+        _("actual amount (SEK)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "What was spent, in kronor. Follow-up: stays editable after the plan is "
+            "adopted. Leave empty until the amount is known."
+        ),
+    )
+
+
 class PlanQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status__in=Plan.PUBLISHED_STATUSES)
@@ -243,28 +273,8 @@ class Section(models.Model):
     order = models.PositiveIntegerField(
         _("order"), default=0, help_text=_("Position in the whole plan, in document order.")
     )
-    planned_amount = models.DecimalField(
-        _("planned amount (SEK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_(
-            "The budget the plan gives, in kronor. Part of the plan's text: frozen when the "
-            "plan is adopted. Leave empty where the plan gives no amount."
-        ),
-    )
-    actual_amount = models.DecimalField(
-        _("actual amount (SEK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_(
-            "What was spent, in kronor. Follow-up: stays editable after the plan is "
-            "adopted. Leave empty until the amount is known."
-        ),
-    )
+    planned_amount = planned_amount_field()
+    actual_amount = actual_amount_field()
 
     class Meta:
         ordering = ["plan", "order"]
@@ -330,28 +340,8 @@ class Activity(models.Model):
         blank=True,
         related_name="activities",
     )
-    planned_amount = models.DecimalField(
-        _("planned amount (SEK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_(
-            "The budget the plan gives, in kronor. Part of the plan's text: frozen when the "
-            "plan is adopted. Leave empty where the plan gives no amount."
-        ),
-    )
-    actual_amount = models.DecimalField(
-        _("actual amount (SEK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        help_text=_(
-            "What was spent, in kronor. Follow-up: stays editable after the plan is "
-            "adopted. Leave empty until the amount is known."
-        ),
-    )
+    planned_amount = planned_amount_field()
+    actual_amount = actual_amount_field()
 
     class Meta:
         ordering = ["section", "order", "pk"]
